@@ -58,6 +58,11 @@ export interface PropertyResult<O extends Op> {
   readonly counterexample?: Counterexample<O>;
 }
 
+/** A model or policy threw while executing a step: a bug, not a violation. */
+export class StepError extends Error {
+  override readonly name = 'StepError';
+}
+
 export interface CheckResult<O extends Op> {
   readonly results: readonly PropertyResult<O>[];
   /** True when `timeLimitMs` cut a search short. */
@@ -219,12 +224,19 @@ export function checkProperties<S, O extends Op>(
     let runs = 0;
     let steps = 0;
     let broke: Failure | null = null;
+    let thrown: unknown;
     const details = fc.check(
       fc.property(arb, (input) => {
         runs += 1;
         options.onRun?.(totalRuns + runs);
         const disabled = swarmDisabled(kinds, input.swarm);
-        const r = runOps(system, plan, input.ops, disabled ? { disabled } : {});
+        let r: ReturnType<typeof runOps<S, O>>;
+        try {
+          r = runOps(system, plan, input.ops, disabled ? { disabled } : {});
+        } catch (e) {
+          thrown = e;
+          return false;
+        }
         steps += r.checkedSteps;
         if (r.failure) broke = r.failure;
         return r.failure === null;
@@ -240,6 +252,10 @@ export function checkProperties<S, O extends Op>(
     );
     totalRuns = Math.max(totalRuns, runs);
     if (details.interrupted) timeBound = true;
+    if (thrown !== undefined) {
+      const msg = thrown instanceof Error ? thrown.message : String(thrown);
+      throw new StepError(`${system.name}: a step threw: ${msg.split('\n')[0]}`);
+    }
     const failure = broke as Failure | null;
     if (!details.failed || failure === null) {
       for (const p of active) results.set(p.id, { property: p.id, status: 'held', runs, steps });

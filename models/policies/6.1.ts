@@ -1,0 +1,13 @@
+/**
+ * 6.1: Debian 6.1.192, the ground-truth kernel (late 6.1.y, with the stable
+ * backports of 56c430c7f06d, 463d439becb8 and b9fa16949d18).
+ */
+import type { Policy } from '../policy.ts';
+import { mainline } from './mainline.ts';
+
+export const v6_1: Policy = {
+  ...mainline,
+  id: '6.1',
+  source: 'Debian 6.1.192 (late 6.1.y): kernel/dma/, mm/',
+  expect: {},
+};

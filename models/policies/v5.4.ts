@@ -1,0 +1,14 @@
+/**
+ * v5.4: before the atomic pools. A non-blocking request from a device that
+ * needs unencrypted DMA decrypts freshly allocated pages in place: the 2019
+ * bug (BZ-01). Page allocator: 5.4.y with the boost exemption (5.4.80+).
+ */
+import type { Policy } from '../policy.ts';
+import { v5_8 } from './v5.8.ts';
+
+export const v5_4: Policy = {
+  ...v5_8,
+  id: 'v5.4',
+  source: 'v5.4: kernel/dma/direct.c, kernel/dma/remap.c; mm/ of 5.4.y',
+  expect: {},
+};

@@ -1,0 +1,13 @@
+/**
+ * v5.8: the first merged atomic-pool design (the pool series with its rc
+ * fixes, 128 KiB per GiB sizing); the page allocator as 6.1.0 where it matters.
+ */
+import type { Policy } from '../policy.ts';
+import { v6_1 } from './6.1.ts';
+
+export const v5_8: Policy = {
+  ...v6_1,
+  id: 'v5.8',
+  source: 'v5.8: kernel/dma/pool.c, kernel/dma/direct.c; mm/ as 6.1.0',
+  expect: {},
+};

@@ -1,0 +1,30 @@
+/**
+ * A policy is one kernel's set of decisions: which kernel version each
+ * model rule follows, plus the outcome it is expected to show for each
+ * property. Policies hold decisions only; mechanisms live in the models.
+ * Built-in policies live in `policies/`, one file each; a user policy starts
+ * from one of them and overrides fields (see README, "Your own policy").
+ */
+
+/** The expected outcome of a property under a policy. */
+export type Expectation = 'holds' | { readonly fails: string };
+
+/** Which design a policy follows: per-zone atomic pools, or the 2019 reserve pool. */
+export type Design = 'atomic-pool' | 'reserve-pool';
+
+export interface Policy {
+  /** `v5.4`, `v5.8`, `6.1`, `mainline`, `reserve-pool-2019`, or a user's id. */
+  readonly id: string;
+  /** The kernel trees this policy models, in one line. */
+  readonly source: string;
+  /** The built-in policy this one starts from (user policies inherit its expectations). */
+  readonly extends?: string;
+  readonly design: Design;
+  /** Property id -> expected outcome; a property not listed is expected to hold. */
+  readonly expect: Readonly<Record<string, Expectation>>;
+}
+
+/** The expectation of `propertyId` under `policy` (holds unless declared). */
+export function expectationOf(policy: Policy, propertyId: string): Expectation {
+  return policy.expect[propertyId] ?? 'holds';
+}

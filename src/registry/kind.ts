@@ -1,0 +1,89 @@
+/**
+ * A *system kind* ties a model family to the harness: how its scenario
+ * config is read, how a policy instantiates it, which properties read its
+ * state. `defineKind` erases the state and op types so the CLI can treat
+ * gen_pool, page-allocator and DMA scenarios alike.
+ */
+import type { Policy } from '../../models/policy.ts';
+import type { Property } from '../../properties/property.ts';
+import {
+  type CheckOptions,
+  type CheckResult,
+  checkProperties,
+  decodeToken,
+  opsFromToken,
+} from '../harness/check.ts';
+import { makePlan, type RunOptions, type RunResult, runOps } from '../harness/run.ts';
+import type { Op, StateTable, System } from '../harness/system.ts';
+
+export interface PropertyInfo {
+  readonly id: string;
+  readonly ref: string;
+  readonly statement: string;
+  readonly system: string;
+  readonly designs?: readonly string[];
+  readonly catches: readonly { readonly mutant: string; readonly zoo?: string }[];
+}
+
+/** One system built for one scenario config and one policy. */
+export interface Instance {
+  readonly setup: string;
+  /** Properties that apply to this policy's design. */
+  readonly properties: readonly PropertyInfo[];
+  check(propertyIds: readonly string[], options: CheckOptions): CheckResult<Op>;
+  /** Runs trace ops (already validated) with the given properties. */
+  run(
+    ops: readonly Op[],
+    propertyIds: readonly string[],
+    options?: RunOptions,
+  ): RunResult<unknown, Op>;
+  /** The ops a replay token designates. */
+  opsFromToken(token: string, maxSteps: number): Op[];
+  snapshotAfter(ops: readonly Op[]): readonly StateTable[];
+}
+
+export interface SystemKind {
+  readonly name: string;
+  readonly properties: readonly PropertyInfo[];
+  /** Validates a scenario's `config` (throws an Error with a one-line message). */
+  validateConfig(raw: unknown): void;
+  /** Validates one op of a trace file (throws an Error with a one-line message). */
+  parseOp(raw: unknown): Op;
+  instantiate(config: unknown, policy: Policy): Instance;
+}
+
+export interface KindDefinition<S, O extends Op, C> {
+  readonly name: string;
+  readonly properties: readonly Property<S, O>[];
+  parseConfig(raw: unknown): C;
+  parseOp(raw: unknown): O;
+  make(config: C, policy: Policy): System<S, O>;
+}
+
+export function applies(p: PropertyInfo, policy: Policy): boolean {
+  return p.designs === undefined || p.designs.includes(policy.design);
+}
+
+export function defineKind<S, O extends Op, C>(def: KindDefinition<S, O, C>): SystemKind {
+  const select = (ids: readonly string[]) => def.properties.filter((p) => ids.includes(p.id));
+  return {
+    name: def.name,
+    properties: def.properties,
+    validateConfig: (raw) => void def.parseConfig(raw),
+    parseOp: (raw) => def.parseOp(raw),
+    instantiate(raw, policy) {
+      const system = def.make(def.parseConfig(raw), policy);
+      return {
+        setup: system.setup,
+        properties: def.properties.filter((p) => applies(p, policy)),
+        check: (ids, options) => checkProperties(system, select(ids), options),
+        run: (ops, ids, options) => runOps(system, makePlan(select(ids)), ops as O[], options),
+        opsFromToken: (token, maxSteps) =>
+          opsFromToken(system, system.opKinds ?? [], maxSteps, decodeToken(token)),
+        snapshotAfter(ops) {
+          return system.snapshot(runOps(system, makePlan([]), ops as O[]).state);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Resolving `--policy`: a built-in id, or the path of a user's policy module
+ * (TypeScript or JavaScript) whose default export (or `policy` export) starts
+ * from a built-in and overrides decisions. A user module is loaded only when
+ * named, and is checked field by field against the built-in it extends, so a
+ * mistyped override is a one-line error rather than a crash mid-run.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { builtinPolicies, builtinPolicy } from '../../models/policies/index.ts';
+import type { Policy } from '../../models/policy.ts';
+import { UsageError } from '../cli/errors.ts';
+
+function looksLikePath(spec: string): boolean {
+  return /[/\\]/.test(spec) || /\.(m?[jt]s)$/.test(spec);
+}
+
+/** Every field of `user` must have the type the same field has in `base`. */
+function checkShape(user: unknown, base: unknown, where: string): void {
+  if (typeof base === 'function') {
+    if (typeof user !== 'function') throw new UsageError(`${where} must be a function`);
+    return;
+  }
+  if (typeof base === 'object' && base !== null && !Array.isArray(base)) {
+    if (typeof user !== 'object' || user === null || Array.isArray(user))
+      throw new UsageError(`${where} must be an object`);
+    for (const [key, value] of Object.entries(user as Record<string, unknown>)) {
+      if (!(key in base)) throw new UsageError(`${where}.${key} is not a policy field`);
+      checkShape(value, (base as Record<string, unknown>)[key], `${where}.${key}`);
+    }
+    return;
+  }
+  if (base !== undefined && typeof user !== typeof base)
+    throw new UsageError(`${where} must be a ${typeof base}`);
+}
+
+/** Validates a user policy object against the built-in it extends. */
+export function validateUserPolicy(raw: unknown, file: string): Policy {
+  if (typeof raw !== 'object' || raw === null)
+    throw new UsageError(`policy module ${file}: default export is not a policy object`);
+  const r = raw as Record<string, unknown>;
+  if (typeof r.id !== 'string' || r.id === '')
+    throw new UsageError(`policy module ${file}: 'id' must be a non-empty string`);
+  if (typeof r.extends !== 'string' || !builtinPolicy(r.extends))
+    throw new UsageError(
+      `policy module ${file}: 'extends' must name a built-in policy (${builtinPolicies.map((p) => p.id).join(', ')})`,
+    );
+  const base = builtinPolicy(r.extends) as Policy;
+  const { id, extends: ext, ...rest } = r;
+  void id;
+  void ext;
+  for (const [key, value] of Object.entries(rest)) {
+    if (key === 'expect' || key === 'source') continue;
+    if (!(key in base))
+      throw new UsageError(`policy module ${file}: '${key}' is not a policy field`);
+    try {
+      checkShape(value, (base as unknown as Record<string, unknown>)[key], key);
+    } catch (e) {
+      throw new UsageError(`policy module ${file}: ${(e as Error).message}`);
+    }
+  }
+  // a user policy inherits the expectations of the built-in it extends
+  return {
+    ...base,
+    ...(rest as Partial<Policy>),
+    id: r.id,
+    extends: r.extends,
+    expect: { ...base.expect, ...((rest.expect as Policy['expect'] | undefined) ?? {}) },
+    source: typeof r.source === 'string' ? r.source : `${file} (extends ${r.extends})`,
+  };
+}
+
+/** A built-in policy by id, or a user policy module by path. */
+export async function resolvePolicy(spec: string): Promise<Policy> {
+  const builtin = builtinPolicy(spec);
+  if (builtin) return builtin;
+  if (!looksLikePath(spec))
+    throw new UsageError(
+      `unknown policy '${spec}' (built-in: ${builtinPolicies.map((p) => p.id).join(', ')}; or a module path)`,
+    );
+  const file = resolve(spec);
+  if (!existsSync(file)) throw new UsageError(`policy module ${spec} does not exist`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (e) {
+    const msg = (e as Error).message?.split('\n')[0] ?? String(e);
+    throw new UsageError(`policy module ${spec} failed to load: ${msg}`);
+  }
+  return validateUserPolicy(mod.default ?? mod.policy, spec);
+}
