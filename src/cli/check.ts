@@ -15,6 +15,7 @@ import { kinds } from '../registry/kinds.ts';
 import { resolvePolicy } from '../registry/policies.ts';
 import { resolveScenario, type Scenario, shippedScenarios } from '../registry/scenarios.ts';
 import { renderCounterexample } from '../report/counterexample.ts';
+import { renderTimeline } from '../report/svg.ts';
 import { renderTable } from '../report/table.ts';
 import { traceName, traceOf } from '../report/trace.ts';
 import { asExpected, type Outcome } from '../report/witness.ts';
@@ -111,6 +112,13 @@ export async function runCheck(flags: CheckFlags): Promise<CommandResult> {
       `${JSON.stringify(traceOf(t.outcome, t.system, t.config, t.spec), null, 2)}\n`,
     );
     t.outcome.traceFile = relative(process.cwd(), file) || file;
+    const cx = t.outcome.counterexample;
+    if (cx?.steps.some((s) => s.metrics !== undefined)) {
+      const svg = file.replace(/\.json$/, '.svg');
+      const title = `${t.outcome.property.id} under ${t.outcome.policy}, seed ${t.outcome.seed}`;
+      writeAtomic(svg, renderTimeline({ title, steps: cx.steps, failedStep: cx.failure.step }));
+      t.outcome.svgFile = relative(process.cwd(), svg) || svg;
+    }
   }
   const strict = flags.policy !== undefined && !flags.expect;
   const failed = strict

@@ -7,6 +7,7 @@ import { StepError } from '../harness/check.ts';
 import { useColour } from '../report/colour.ts';
 import { DEFAULT_MAX_STEPS, DEFAULT_SEED, defaultRuns, wholeNumber } from './budget.ts';
 import { type CommandResult, runCheck } from './check.ts';
+import { runDiff } from './diff.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { runList } from './list.ts';
 import { runReplay } from './replay.ts';
@@ -97,6 +98,31 @@ export function program(out: (r: CommandResult) => void): Command {
           verbose: o.verbose === true,
           ...(typeof o.policy === 'string' ? { policy: o.policy } : {}),
           ...(typeof o.scenario === 'string' ? { scenario: o.scenario } : {}),
+        }),
+      );
+    });
+
+  p.command('diff')
+    .description('find where two policies first diverge on the same workloads')
+    .option('--policy <id|file>', 'a built-in policy or a policy module (twice)', collect)
+    .option('--scenario <name|file>', 'a shipped scenario or a scenario file')
+    .option('--seed <n>', 'random seed', String(DEFAULT_SEED))
+    .option('--runs <n>', 'runs (POOLCHECK_RUNS scales the default)')
+    .option('--max-steps <n>', 'most operations per run', String(DEFAULT_MAX_STEPS))
+    .option('--out <dir>', 'where the diverging ops are written', 'poolcheck-out')
+    .option('--time-limit <seconds>', 'stop searching after this many seconds')
+    .action(async (o: Record<string, string | string[] | undefined>) => {
+      out(
+        await runDiff({
+          policies: Array.isArray(o.policy) ? o.policy : [],
+          ...(typeof o.scenario === 'string' ? { scenario: o.scenario } : {}),
+          seed: wholeNumber('--seed', String(o.seed), -(2 ** 31), 2 ** 31 - 1),
+          runs: typeof o.runs === 'string' ? wholeNumber('--runs', o.runs, 1) : defaultRuns(),
+          maxSteps: wholeNumber('--max-steps', String(o.maxSteps), 1, 100_000),
+          out: String(o.out),
+          ...(typeof o.timeLimit === 'string'
+            ? { timeLimitMs: wholeNumber('--time-limit', o.timeLimit, 1) * 1000 }
+            : {}),
         }),
       );
     });

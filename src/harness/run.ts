@@ -15,6 +15,8 @@ export interface StepRecord<O extends Op = Op> {
   readonly n: number;
   readonly op: O;
   readonly outcome: Outcome;
+  /** The system's gauges after the step (recorded runs only). */
+  readonly metrics?: Readonly<Record<string, number>>;
 }
 
 /** The first broken invariant of a run. */
@@ -102,7 +104,10 @@ export function runOps<S, O extends Op>(
     }
     executed.push(true);
     n += 1;
-    if (options.record) steps.push({ n, op, outcome });
+    if (options.record) {
+      const metrics = system.metrics?.(state);
+      steps.push(metrics ? { n, op, outcome, metrics } : { n, op, outcome });
+    }
     const ctx = { state, op, outcome, step: n };
     if (options.witness)
       for (const p of plan.withWitness) if (p.witness?.(ctx)) witnessed.add(p.id);

@@ -49,6 +49,12 @@ export interface System<S, O extends Op> {
   /** The state that matters, as rows (zones in show_mem layout, pools, ...). */
   snapshot(state: S): readonly StateTable[];
   /**
+   * Numeric gauges for timelines, grouped by the part before the first dot:
+   * `pool dma32.avail`, `pool dma32.size`, `zone DMA32.free`, `zone DMA32.min`.
+   * Recorded after every step of a counterexample.
+   */
+  metrics?(state: S): Readonly<Record<string, number>>;
+  /**
    * Op kinds that swarm testing may switch off for a whole run (some runs
    * have no frees, no kswapd, no faults). Absent: every run enables all.
    */

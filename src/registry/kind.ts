@@ -13,6 +13,7 @@ import {
   decodeToken,
   opsFromToken,
 } from '../harness/check.ts';
+import { type DiffResult, diffSystems } from '../harness/diff.ts';
 import { makePlan, type RunOptions, type RunResult, runOps } from '../harness/run.ts';
 import type { Op, StateTable, System } from '../harness/system.ts';
 
@@ -50,6 +51,8 @@ export interface SystemKind {
   /** Validates one op of a trace file (throws an Error with a one-line message). */
   parseOp(raw: unknown): Op;
   instantiate(config: unknown, policy: Policy): Instance;
+  /** Same workloads against two policies: the first observable divergence. */
+  diff(config: unknown, a: Policy, b: Policy, options: CheckOptions): DiffResult<Op>;
 }
 
 export interface KindDefinition<S, O extends Op, C> {
@@ -71,6 +74,10 @@ export function defineKind<S, O extends Op, C>(def: KindDefinition<S, O, C>): Sy
     properties: def.properties,
     validateConfig: (raw) => void def.parseConfig(raw),
     parseOp: (raw) => def.parseOp(raw),
+    diff(raw, a, b, options) {
+      const config = def.parseConfig(raw);
+      return diffSystems(def.make(config, a), def.make(config, b), options);
+    },
     instantiate(raw, policy) {
       const system = def.make(def.parseConfig(raw), policy);
       return {

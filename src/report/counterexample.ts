@@ -33,6 +33,7 @@ export function renderCounterexample(o: Outcome, replay: string): string {
   push(`violated ${at}: ${cx.failure.violation.subject}: ${cx.failure.violation.message}`);
   for (const d of cx.failure.violation.details ?? []) push(`    ${d}`, '      ');
   lines.push(...renderTables(cx.snapshot));
+  if (o.svgFile) push(`timeline: ${o.svgFile}`);
   push(`replay: ${replay}`);
   return `${lines.join('\n')}\n`;
 }

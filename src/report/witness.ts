@@ -21,6 +21,8 @@ export interface Outcome {
   readonly counterexample?: Counterexample<Op>;
   /** Trace file written for the counterexample, if any. */
   traceFile?: string;
+  /** SVG timeline written beside the trace, if any. */
+  svgFile?: string;
 }
 
 /** Whether the outcome is what the policy declares. */
