@@ -7,6 +7,7 @@ import { StepError } from '../harness/check.ts';
 import { useColour } from '../report/colour.ts';
 import { DEFAULT_MAX_STEPS, DEFAULT_SEED, defaultRuns, wholeNumber } from './budget.ts';
 import { type CommandResult, runCheck } from './check.ts';
+import { runConformance } from './conformance.ts';
 import { runDiff } from './diff.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { runList } from './list.ts';
@@ -126,6 +127,11 @@ export function program(out: (r: CommandResult) => void): Command {
         }),
       );
     });
+
+  p.command('conformance')
+    .description('replay kernel data (gen_pool, zones, DMA pool traces) through the models')
+    .argument('[dir...]', 'folders of kernel data (default: the data the package ships)')
+    .action((dirs: string[]) => out(runConformance(dirs)));
 
   p.command('list')
     .description('list models, policies, scenarios and properties')
