@@ -68,6 +68,8 @@ import {
   __GFP_NOWARN,
   gfpflags_allow_blocking,
 } from '../page_alloc/gfp.ts';
+import { DMA_BIT_MASK, min_not_zero } from './device.ts';
+import { get_order, PAGE_SIZE } from './env.ts';
 import type { DmaPoolRules } from './rules.ts';
 
 // ---------------------------------------------------------------------------
@@ -84,30 +86,11 @@ export const GFP_KERNEL = __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO
 export const GFP_ATOMIC = __GFP_HIGH | __GFP_ATOMIC | __GFP_KSWAPD_RECLAIM;
 
 export const PAGE_SHIFT = 12;
-export const PAGE_SIZE = 4096;
+export { DMA_BIT_MASK, get_order, PAGE_SIZE };
 /** The largest buddy order: MAX_ORDER - 1 in 5.8 and 6.1, MAX_PAGE_ORDER in mainline (4 MiB). */
 export const MAX_PAGE_ORDER = 10;
-/** get_order(0) on x86_64: BITS_PER_LONG - PAGE_SHIFT. */
-const GET_ORDER_ZERO = 52;
 const ENOMEM = -12;
 const SZ_128K = 128 * 1024;
-
-/** include/linux/dma-mapping.h DMA_BIT_MASK(n); n = 64 gives 2^64 - 1 as the double 2^64. */
-export function DMA_BIT_MASK(n: number): number {
-  return 2 ** n - 1;
-}
-
-/** include/asm-generic/getorder.h get_order(), x86_64: least k with 4096 << k >= size; 52 for 0. */
-export function get_order(size: number): number {
-  if (size === 0) return GET_ORDER_ZERO;
-  let n = Math.floor((size - 1) / PAGE_SIZE);
-  let order = 0;
-  while (n > 0) {
-    order += 1;
-    n = Math.floor(n / 2);
-  }
-  return order;
-}
 
 /** The kernel's %pGg name of each pool's gfp, as dmesg prints it. */
 const GFP_NAME: Readonly<Record<PoolName, string>> = {
@@ -914,10 +897,7 @@ export function dma_guess_pool(
 
 /** kernel/dma/direct.h dma_coherent_ok() as v5.8's pool calls it: phys + size - 1 <= min_not_zero(mask, bus limit). */
 export function dma_coherent_ok(dev: PoolDevice, phys: number, size: number): boolean {
-  const m = dev.coherent_dma_mask;
-  const b = dev.bus_dma_limit;
-  const limit = m === 0 ? b : b === 0 ? m : Math.min(m, b);
-  return phys + size - 1 <= limit;
+  return phys + size - 1 <= min_not_zero(dev.coherent_dma_mask, dev.bus_dma_limit);
 }
 
 /** A block handed out by dma_alloc_from_pool. */
