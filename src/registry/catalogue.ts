@@ -33,7 +33,9 @@ export function renderCatalogue(): string {
       `|---|---|---|---|${builtinPolicies.map(() => '---').join('|')}|`,
     );
     for (const p of k.properties) {
-      const catches = p.catches.map((c) => (c.zoo ? `${c.mutant} (${c.zoo})` : c.mutant)).join(', ');
+      const catches = p.catches
+        .map((c) => (c.zoo ? `${c.mutant} (${c.zoo})` : c.mutant))
+        .join(', ');
       const cols = builtinPolicies.map((pol) =>
         applies(p, pol) ? expectationText(expectationOf(pol, p.id)) : '-',
       );

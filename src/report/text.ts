@@ -5,27 +5,26 @@
 
 export const WIDTH = 72;
 
-/** Wraps `text` to `width` columns, continuation lines indented by `indent`. */
+/**
+ * Wraps `text` to `width` columns, breaking at the last space that fits;
+ * continuation lines start with `indent`. Spacing inside a line is kept
+ * (tables stay aligned); a word longer than a line is cut hard.
+ */
 export function wrap(text: string, indent = '    ', width = WIDTH): string[] {
-  if (text.length <= width) return [text];
   const out: string[] = [];
-  let line = '';
-  const lead = /^\s*/.exec(text)?.[0] ?? '';
-  for (const word of text.trim().split(/\s+/)) {
-    const prefix = out.length === 0 ? lead : indent;
-    const candidate = line === '' ? prefix + word : `${line} ${word}`;
-    if (candidate.length <= width || line === '') line = candidate;
-    else {
-      out.push(line);
-      line = indent + word;
-    }
-    // a single word longer than the width is cut hard, never left long
-    while (line.length > width) {
-      out.push(line.slice(0, width));
-      line = indent + line.slice(width);
-    }
+  let rest = text;
+  let first = true;
+  while ((first ? 0 : indent.length) + rest.length > width) {
+    const room = width - (first ? 0 : indent.length);
+    let cut = rest.lastIndexOf(' ', room);
+    // never break inside the leading indentation
+    const lead = /^\s*/.exec(rest)?.[0].length ?? 0;
+    if (cut <= lead) cut = room;
+    out.push((first ? '' : indent) + rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+    first = false;
   }
-  if (line !== '') out.push(line);
+  if (rest !== '' || first) out.push((first ? '' : indent) + rest);
   return out;
 }
 
