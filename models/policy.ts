@@ -6,6 +6,10 @@
  * from one of them and overrides fields (see README, "Your own policy").
  */
 
+import type { DmaDirectRules } from './dma/direct_rules.ts';
+import type { DmaPoolRules } from './dma/rules.ts';
+import type { PageAllocRules } from './page_alloc/rules.ts';
+
 /** The expected outcome of a property under a policy. */
 export type Expectation = 'holds' | { readonly fails: string };
 
@@ -22,6 +26,12 @@ export interface Policy {
   readonly design: Design;
   /** Property id -> expected outcome; a property not listed is expected to hold. */
   readonly expect: Readonly<Record<string, Expectation>>;
+  /** mm/page_alloc.c and mm/vmscan.c decisions (models/page_alloc/rules.ts). */
+  readonly pageAlloc: PageAllocRules;
+  /** kernel/dma/pool.c decisions; null where the kernel has no atomic pools on x86 (v5.4). */
+  readonly dmaPool: DmaPoolRules | null;
+  /** kernel/dma/direct.c decisions (models/dma/direct_rules.ts). */
+  readonly dmaDirect: DmaDirectRules;
 }
 
 /** The expectation of `propertyId` under `policy` (holds unless declared). */

@@ -2,6 +2,9 @@
  * mainline: torvalds/linux kernel/dma/pool.c at 0510cb5b2303 and
  * kernel/dma/direct.c at 94a04ad732c9; the page allocator and reclaim of 6.18.
  */
+import { dmaDirectRules } from '../dma/direct_rules.ts';
+import { dmaPoolRules } from '../dma/rules.ts';
+import { pageAllocRules } from '../page_alloc/rules.ts';
 import type { Policy } from '../policy.ts';
 
 export const mainline: Policy = {
@@ -9,4 +12,7 @@ export const mainline: Policy = {
   source: 'pool.c 0510cb5b2303, direct.c 94a04ad732c9; mm/ of v6.18',
   design: 'atomic-pool',
   expect: {},
+  pageAlloc: pageAllocRules['6.18'],
+  dmaPool: dmaPoolRules.mainline,
+  dmaDirect: dmaDirectRules.mainline,
 };

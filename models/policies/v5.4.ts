@@ -3,6 +3,8 @@
  * needs unencrypted DMA decrypts freshly allocated pages in place: the 2019
  * bug (BZ-01). Page allocator: 5.4.y with the boost exemption (5.4.80+).
  */
+import { dmaDirectRules } from '../dma/direct_rules.ts';
+import { pageAllocRules } from '../page_alloc/rules.ts';
 import type { Policy } from '../policy.ts';
 import { v5_8 } from './v5.8.ts';
 
@@ -11,4 +13,8 @@ export const v5_4: Policy = {
   id: 'v5.4',
   source: 'v5.4: kernel/dma/direct.c, kernel/dma/remap.c; mm/ of 5.4.y',
   expect: {},
+  pageAlloc: pageAllocRules['5.4'],
+  // x86 v5.4 has no atomic pool for coherent devices (remap.c serves arm64 only)
+  dmaPool: null,
+  dmaDirect: dmaDirectRules['v5.4'],
 };

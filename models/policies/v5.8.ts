@@ -2,6 +2,9 @@
  * v5.8: the first merged atomic-pool design (the pool series with its rc
  * fixes, 128 KiB per GiB sizing); the page allocator as 6.1.0 where it matters.
  */
+import { dmaDirectRules } from '../dma/direct_rules.ts';
+import { dmaPoolRules } from '../dma/rules.ts';
+import { pageAllocRules } from '../page_alloc/rules.ts';
 import type { Policy } from '../policy.ts';
 import { v6_1 } from './6.1.ts';
 
@@ -10,4 +13,7 @@ export const v5_8: Policy = {
   id: 'v5.8',
   source: 'v5.8: kernel/dma/pool.c, kernel/dma/direct.c; mm/ as 6.1.0',
   expect: {},
+  pageAlloc: pageAllocRules['6.1'],
+  dmaPool: dmaPoolRules['v5.8'],
+  dmaDirect: dmaDirectRules['v5.8'],
 };

@@ -25,10 +25,9 @@ import {
   gen_pool_size,
 } from '../../models/genpool/index.ts';
 
-/** A malformed `.ops` input; the message is one line naming the line. */
-export class ConformanceInputError extends Error {
-  override readonly name = 'ConformanceInputError';
-}
+import { ConformanceInputError } from './errors.ts';
+
+export { ConformanceInputError };
 
 /** One parsed `.ops` token. */
 export type GenpoolToken =
