@@ -12,7 +12,14 @@ export const v5_4: Policy = {
   ...v5_8,
   id: 'v5.4',
   source: 'v5.4: kernel/dma/direct.c, kernel/dma/remap.c; mm/ of 5.4.y',
-  expect: {},
+  expect: {
+    // the 2019 report: set_memory_decrypted() under hctx_lock()'s RCU read side
+    'dma/no-sleep-in-atomic': { fails: 'BZ-01' },
+    // v5.4 ignores set_memory_*crypted() errors: the buffer stays private, or
+    // shared pages go back to the buddy allocator (56fccf21d196, v5.8-rc3)
+    'dma/buffer-decrypted': { fails: 'BZ-17' },
+    'dma/no-shared-page-freed': { fails: 'BZ-17' },
+  },
   pageAlloc: pageAllocRules['5.4'],
   // x86 v5.4 has no atomic pool for coherent devices (remap.c serves arm64 only)
   dmaPool: null,

@@ -305,7 +305,7 @@ function minimise<S, O extends Op>(
     throw new Error(`property ${prop.id}: failure at path ${path} did not reproduce`);
   const exec = executedOps(system, plan, kinds, shrunk);
   const extra = fc.sample(system.ops, { seed: options.seed, numRuns: BFS_EXTRA_OPS });
-  const best = bfsMinimise(system, plan, prop.id, exec.ops, options.bfsBudget ?? 20_000, extra);
+  const best = bfsMinimise(system, plan, prop.id, exec.ops, options.bfsBudget ?? 2_000, extra);
   const ops = best.ops;
   const final = runOps(system, plan, ops, { record: true });
   if (!final.failure) throw new Error(`property ${prop.id}: minimised run does not fail`);

@@ -10,12 +10,14 @@ export type Shape =
   | 'string'
   | readonly string[]
   | { readonly optional: Shape }
+  | { readonly array: Shape; readonly min?: number }
   | { readonly object: Readonly<Record<string, Shape>> };
 
 function describe(shape: Shape): string {
   if (typeof shape === 'string') return shape === 'integer' ? 'a whole number' : `a ${shape}`;
   if (Array.isArray(shape)) return `one of ${shape.map((s) => `'${s}'`).join(', ')}`;
   if ('optional' in shape) return describe(shape.optional);
+  if ('array' in shape) return 'a list';
   return 'an object';
 }
 
@@ -34,6 +36,11 @@ export function expectShape(value: unknown, shape: Shape, where: string): void {
     if (typeof value !== shape) throw bad();
   } else if (Array.isArray(shape)) {
     if (typeof value !== 'string' || !shape.includes(value)) throw bad();
+  } else if ('array' in shape) {
+    if (!Array.isArray(value)) throw bad();
+    if (value.length < (shape.min ?? 0))
+      throw new Error(`${where} needs at least ${shape.min} entries`);
+    value.forEach((v, i) => expectShape(v, shape.array, `${where}[${i}]`));
   } else if ('object' in shape) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad();
     const v = value as Record<string, unknown>;

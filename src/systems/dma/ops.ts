@@ -47,23 +47,27 @@ export interface KswapdOp {
   readonly op: 'kswapd';
 }
 
-/** Another kernel user allocating pages: memory pressure. */
+/** Another kernel user allocating `count` blocks of 2^order pages: memory pressure. */
 export interface AllocPagesOp {
   readonly op: 'alloc_pages';
   readonly atomic: boolean;
   readonly zone: 'normal' | 'dma32' | 'dma';
   readonly order: number;
+  readonly count: number;
 }
 
+/** That user freeing `count` of its blocks, from block `pick` on. */
 export interface FreePagesOp {
   readonly op: '__free_pages';
   readonly pick: number;
+  readonly count: number;
 }
 
-/** File pages read into the page cache: memory that reclaim can free again. */
+/** A file folio of 2^order pages read into the page cache: memory reclaim can free again. */
 export interface PageCacheOp {
   readonly op: 'page_cache';
-  readonly pages: number;
+  readonly order: number;
+  readonly dirty: boolean;
 }
 
 /**
@@ -124,7 +128,10 @@ export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
       nowarn: fc.boolean(),
     }),
   },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('dma_free_coherent' as const), pick: fc.nat(63) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ op: fc.constant('dma_free_coherent' as const), pick: fc.nat(63) }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -135,8 +142,11 @@ export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
       size: sizeArb,
     }),
   },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('dma_free_pages' as const), pick: fc.nat(63) }) },
-  { weight: 4, arbitrary: fc.constant({ op: 'atomic_pool_work_fn' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('dma_free_pages' as const), pick: fc.nat(63) }),
+  },
+  { weight: 7, arbitrary: fc.constant({ op: 'atomic_pool_work_fn' as const }) },
   { weight: 2, arbitrary: fc.constant({ op: 'kswapd' as const }) },
   {
     weight: 3,
@@ -145,15 +155,27 @@ export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
       atomic: fc.boolean(),
       zone: fc.constantFrom('normal' as const, 'dma32' as const, 'dma' as const),
       order: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10 })),
+      count: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 64 })),
     }),
-  },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('__free_pages' as const), pick: fc.nat(63) }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({ op: fc.constant('page_cache' as const), pages: fc.integer({ min: 1, max: 65536 }) }),
   },
   {
     weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('__free_pages' as const),
+      pick: fc.nat(63),
+      count: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 64 })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('page_cache' as const),
+      order: fc.integer({ min: 0, max: 9 }),
+      dirty: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
     arbitrary: fc.record({
       op: fc.constant('fault' as const),
       at: fc.constantFrom(

@@ -1,0 +1,657 @@
+/**
+ * The DMA world: one machine as the kernel would run it, composed of the
+ * models. The page allocator (models/page_alloc, models/vmscan) owns every
+ * page and its encryption state; dma-direct (models/dma/direct.ts) serves
+ * drivers; the atomic pools (models/dma/pool.ts) sit behind it, refilled by
+ * their worker; a hostile host may refuse page conversions. Policies decide
+ * which kernel version each part follows.
+ *
+ * The world implements the environments the DMA models reach out to
+ * (`PoolEnv`, `DirectEnv`): every page allocation, free, conversion and
+ * zeroing passes through here, is applied to the page allocator's state at
+ * once, and is recorded as a `WorldEvent` of the current step. The
+ * invariants read those events and the state; they never re-run the models.
+ *
+ * Simplifications, each deliberate:
+ * - One node, no CMA area, no IOMMU devices (dma-iommu never uses the pools
+ *   on x86), no REMAP (x86): a buffer's CPU address is its physical address.
+ * - Contexts are labels: an `atomic` step runs with a GFP_ATOMIC request
+ *   (RCU read side, spinlock, interrupt), a `task` step with GFP_KERNEL; the
+ *   worker and kswapd are their own contexts. Concurrency is interleaving of
+ *   whole steps; the worker and kswapd advance one sub-step per step.
+ * - "May sleep" is the kernel's static classification (might_sleep): a page
+ *   allocation with __GFP_DIRECT_RECLAIM, a CMA allocation, and any
+ *   set_memory_{de,en}crypted() while memory encryption is active, whether or
+ *   not this particular call would have blocked.
+ * - A refused conversion leaves its whole range `unknown` (set_memory.ts).
+ *
+ * Context: pure and deterministic; every entry point mutates `World` in place.
+ */
+
+import type { Device, Platform } from '../dma/device.ts';
+import type { CpuAddr, DirectEffect, StructPage } from '../dma/direct.ts';
+import { dma_alloc_attrs, dma_alloc_pages, dma_free_attrs, dma_free_pages } from '../dma/direct.ts';
+import { type DirectEnv, get_order, PAGE_SIZE } from '../dma/env.ts';
+import {
+  atomic_pool_work_fn,
+  coherentPoolParam,
+  createDmaPoolState,
+  type DmaPoolState,
+  dma_alloc_from_pool,
+  dma_atomic_pool_init,
+  dma_free_from_pool,
+  early_coherent_pool,
+  type PoolBlock,
+  type PoolEnv,
+  type PoolMessage,
+  type WorkStep,
+} from '../dma/pool.ts';
+import { mem_encrypt_active, type SetMemoryOp, set_memory_outcome } from '../dma/set_memory.ts';
+import { __GFP_DIRECT_RECLAIM, __GFP_DMA, __GFP_DMA32, __GFP_NOWARN } from '../page_alloc/gfp.ts';
+import { createPageAlloc, type MachineConfig } from '../page_alloc/machine.ts';
+import {
+  __alloc_pages,
+  __free_pages,
+  allocMaySleep,
+  filemap_add_folio,
+  set_page_enc,
+  set_page_owner,
+} from '../page_alloc/page_alloc.ts';
+import { ENC_ENCRYPTED, PG_FREE } from '../page_alloc/pages.ts';
+import type { PageAlloc } from '../page_alloc/state.ts';
+import type { Policy } from '../policy.ts';
+import { type KswapdStep, kswapd_step } from '../vmscan/kswapd.ts';
+
+/** A world as plain data: the machine, its encryption, its devices, the boot command line. */
+export interface WorldConfig {
+  readonly machine: MachineConfig;
+  readonly platform: Platform;
+  readonly devices: readonly Device[];
+  /** The `coherent_pool=` boot parameter, if any (`2M`, `300K`). */
+  readonly coherent_pool?: string;
+}
+
+/** Who runs a step. */
+export type Context = 'atomic' | 'task' | 'worker' | 'kswapd' | 'boot';
+
+/** What a step did to pages and the log, in order. */
+export type WorldEvent =
+  /** An operation that may sleep (might_sleep), and who called it. */
+  | { readonly kind: 'may_sleep'; readonly what: string }
+  /** set_memory_{de,en}crypted() on [pfn, pfn + npages): ok, or refused (pages now unknown). */
+  | {
+      readonly kind: 'convert';
+      readonly op: SetMemoryOp;
+      readonly pfn: number;
+      readonly npages: number;
+      readonly ok: boolean;
+    }
+  /** Pages given back to the buddy allocator, with how many were not private at that moment. */
+  | {
+      readonly kind: 'free';
+      readonly by: 'direct' | 'pool' | 'kernel';
+      readonly pfn: number;
+      readonly npages: number;
+      readonly notEncrypted: number;
+      readonly firstNotEncrypted: number;
+    }
+  /** Pages allocated from the buddy allocator. */
+  | {
+      readonly kind: 'alloc';
+      readonly by: 'direct' | 'pool' | 'kernel';
+      readonly pfn: number;
+      readonly npages: number;
+    }
+  /** Pages abandoned for good (after a failed conversion, the only allowed reason). */
+  | { readonly kind: 'leak'; readonly pfn: number; readonly npages: number; readonly cause: string }
+  /** A kernel warning, as printed. */
+  | { readonly kind: 'warn'; readonly text: string }
+  /** memset(0) over [pfn, pfn + bytes). */
+  | { readonly kind: 'zero'; readonly pfn: number; readonly bytes: number }
+  /** An operation on memory that is not the buffer (dma.md T15), or a kernel BUG. */
+  | { readonly kind: 'wild' | 'bug'; readonly detail: string };
+
+/** A DMA buffer a driver holds. */
+export interface DmaBuffer {
+  readonly id: number;
+  /** Index into the world's devices. */
+  readonly dev: number;
+  readonly api: 'coherent' | 'pages';
+  /** The size the driver asked for, and what dma-direct returned (PAGE_ALIGNed from v5.8). */
+  readonly requested: number;
+  readonly phys: number;
+  readonly size: number;
+  readonly source: 'pool' | 'buddy' | 'cma';
+  readonly cpu_addr: CpuAddr | null;
+  readonly page: StructPage | null;
+  readonly dma_handle: number;
+  /** Pool block, for pool buffers. */
+  readonly block: PoolBlock | null;
+  readonly atomic: boolean;
+}
+
+/** A fault armed for the next matching call (plain data). */
+export interface ArmedFault {
+  readonly at: 'alloc_pages' | 'set_memory_decrypted' | 'set_memory_encrypted' | 'gen_pool_add';
+  /** For alloc_pages: the order that fails, -1 for any. */
+  readonly order: number;
+}
+
+/**
+ * Deliberately broken variants of the world's own glue, for test mutants
+ * whose bug is not a policy decision (policy mutants override rules instead).
+ */
+export interface WorldVariant {
+  /** dma-direct's pool path passes no address check to dma_alloc_from_pool (BZ-05a). */
+  readonly pool_skips_phys_ok?: boolean;
+  /** Pool expansion drops the zone bits of its gfp: chunks from any zone (like BZ-03's CMA). */
+  readonly expand_ignores_zone?: boolean;
+  /** A pool allocation never leaves atomic_pool_work queued. */
+  readonly no_schedule_work?: boolean;
+  /** The worker drops the work after its first check, expanding nothing. */
+  readonly worker_gives_up?: boolean;
+  /** dma-direct's memset() of a fresh buffer is lost. */
+  readonly skip_memset?: boolean;
+  /** dma_free_from_pool() never finds the block (a walk that misses its pool, BZ-05, T7). */
+  readonly pool_free_misses?: boolean;
+  /** An added chunk is counted twice in debugfs pool_size_<name>. */
+  readonly debugfs_double_count?: boolean;
+}
+
+export interface World {
+  readonly config: WorldConfig;
+  readonly policy: Policy;
+  readonly variant: WorldVariant;
+  readonly pa: PageAlloc;
+  /** The atomic pools; null when the policy has none (v5.4). */
+  readonly pools: DmaPoolState | null;
+  readonly buffers: DmaBuffer[];
+  /** Blocks other kernel users hold (memory pressure). */
+  readonly kernelPages: { readonly pfn: number; readonly order: number }[];
+  readonly faults: ArmedFault[];
+  /** The current step's events (cleared at each step). */
+  events: WorldEvent[];
+  /** The buffer the current step handed out, if any. */
+  stepBuffer: DmaBuffer | null;
+  context: Context;
+  /** Pool messages already turned into events. */
+  poolMessagesSeen: number;
+  /** Pool leaked blocks already marked in the page allocator. */
+  poolLeaksSeen: number;
+  /** Pages leaked after a refused conversion, in total (I5 allows only these). */
+  leakedPages: number;
+  /** Conversions refused so far. */
+  conversionFailures: number;
+  /** Every range a conversion touched, [pfn, npages] pairs: the only pages that can be other than private. */
+  readonly converted: number[];
+  nextId: number;
+  readonly poolEnv: PoolEnv;
+  readonly directEnv: DirectEnv;
+}
+
+const EIO = 5;
+
+function pfnOf(phys: number): number {
+  return Math.floor(phys / PAGE_SIZE);
+}
+
+function takeFault(w: World, at: ArmedFault['at'], order = -1): boolean {
+  const i = w.faults.findIndex((f) => f.at === at && (f.order === -1 || f.order === order));
+  if (i < 0) return false;
+  w.faults.splice(i, 1);
+  return true;
+}
+
+/** Counts the pages of a range that are not private (decrypted or unknown). */
+function notEncrypted(w: World, pfn: number, n: number): { count: number; first: number } {
+  const enc = w.pa.pages.enc;
+  let count = 0;
+  let first = -1;
+  for (let p = pfn; p < pfn + n; p++)
+    if (enc[p] !== ENC_ENCRYPTED) {
+      count += 1;
+      if (first < 0) first = p;
+    }
+  return { count, first };
+}
+
+function freeToBuddy(w: World, by: 'direct' | 'pool' | 'kernel', pfn: number, order: number): void {
+  const n = 2 ** order;
+  const bad = notEncrypted(w, pfn, n);
+  w.events.push({
+    kind: 'free',
+    by,
+    pfn,
+    npages: n,
+    notEncrypted: bad.count,
+    firstNotEncrypted: bad.first,
+  });
+  const err = __free_pages(w.pa, pfn, order);
+  if (err !== null) w.events.push({ kind: 'bug', detail: `__free_pages: ${err}` });
+}
+
+function allocFromBuddy(
+  w: World,
+  by: 'direct' | 'pool' | 'kernel',
+  gfp: number,
+  order: number,
+): number | null {
+  if (gfp & __GFP_DIRECT_RECLAIM)
+    w.events.push({ kind: 'may_sleep', what: `alloc_pages(order ${order}, __GFP_DIRECT_RECLAIM)` });
+  if (takeFault(w, 'alloc_pages', order)) return null;
+  const r = __alloc_pages(w.pa, { gfp, order });
+  if (allocMaySleep(r) && !(gfp & __GFP_DIRECT_RECLAIM))
+    w.events.push({ kind: 'may_sleep', what: 'direct reclaim without __GFP_DIRECT_RECLAIM' });
+  for (const e of r.events)
+    if (e.kind === 'warn_alloc') w.events.push({ kind: 'warn', text: e.text });
+  if (r.pfn === null) return null;
+  w.events.push({ kind: 'alloc', by, pfn: r.pfn, npages: 2 ** order });
+  return r.pfn;
+}
+
+function convert(w: World, op: SetMemoryOp, phys: number, numpages: number): number {
+  const platform = w.config.platform;
+  const active = mem_encrypt_active(platform);
+  const refused = active && takeFault(w, op);
+  const pfn = pfnOf(phys);
+  const out = set_memory_outcome(platform, op, pfn, numpages, refused ? -EIO : 0);
+  if (out.may_sleep)
+    w.events.push({ kind: 'may_sleep', what: `${op}(pfn 0x${pfn.toString(16)}, ${numpages})` });
+  if (out.state !== null) {
+    set_page_enc(w.pa, pfn, numpages, out.state);
+    w.converted.push(pfn, numpages);
+  }
+  if (active) w.events.push({ kind: 'convert', op, pfn, npages: numpages, ok: out.ret === 0 });
+  if (out.ret !== 0) w.conversionFailures += 1;
+  if (out.warning !== null) w.events.push({ kind: 'warn', text: out.warning });
+  return out.ret;
+}
+
+function leak(w: World, pfn: number, npages: number, cause: string): void {
+  const err = set_page_owner(w.pa, pfn, npages, 'leaked');
+  if (err !== null) w.events.push({ kind: 'bug', detail: `leak: ${err}` });
+  w.leakedPages += npages;
+  w.events.push({ kind: 'leak', pfn, npages, cause });
+}
+
+/** Turns new pool messages and leaked blocks into events and page states. */
+function syncPool(w: World): void {
+  const s = w.pools;
+  if (!s) return;
+  for (; w.poolMessagesSeen < s.messages.length; w.poolMessagesSeen++) {
+    const m = s.messages[w.poolMessagesSeen] as PoolMessage;
+    if (m.level !== 'info') w.events.push({ kind: 'warn', text: m.text ?? 'WARN_ON' });
+  }
+  for (; w.poolLeaksSeen < s.leaked.length; w.poolLeaksSeen++) {
+    const b = s.leaked[w.poolLeaksSeen];
+    if (b) leak(w, pfnOf(b.phys), 2 ** b.order, `atomic_pool_expand: ${b.cause}`);
+  }
+}
+
+function makePoolEnv(w: () => World): PoolEnv {
+  return {
+    get mem_encrypt_active() {
+      return mem_encrypt_active(w().config.platform);
+    },
+    alloc_pages(gfp, order) {
+      const world = w();
+      if (world.variant.expand_ignores_zone) gfp &= ~(__GFP_DMA | __GFP_DMA32);
+      const pfn = allocFromBuddy(world, 'pool', gfp, order);
+      if (pfn === null) return null;
+      set_page_owner(world.pa, pfn, 2 ** order, 'pool-chunk');
+      return pfn * PAGE_SIZE;
+    },
+    __free_pages(phys, order) {
+      freeToBuddy(w(), 'pool', pfnOf(phys), order);
+    },
+    dev_get_cma_area: () => null,
+    dma_alloc_from_contiguous: () => null,
+    set_memory_decrypted: (phys, n) => convert(w(), 'set_memory_decrypted', phys, n),
+    set_memory_encrypted: (phys, n) => convert(w(), 'set_memory_encrypted', phys, n),
+    gen_pool_add_fails: () => takeFault(w(), 'gen_pool_add'),
+  };
+}
+
+function makeDirectEnv(w: () => World): DirectEnv {
+  return {
+    get platform() {
+      return w().config.platform;
+    },
+    alloc_pages_node(gfp, order) {
+      const pfn = allocFromBuddy(w(), 'direct', gfp, order);
+      return pfn === null ? null : pfn * PAGE_SIZE;
+    },
+    __free_pages(phys, order) {
+      freeToBuddy(w(), 'direct', pfnOf(phys), order);
+    },
+    dma_alloc_contiguous(_dev, _size, _gfp) {
+      w().events.push({ kind: 'may_sleep', what: 'dma_alloc_contiguous()' });
+      return null;
+    },
+    dma_free_contiguous(_dev, phys, size) {
+      const order = get_order(size);
+      freeToBuddy(w(), 'direct', pfnOf(phys), order);
+      return { to: 'buddy', npages: 2 ** order };
+    },
+    set_memory_decrypted: (phys, n) => convert(w(), 'set_memory_decrypted', phys, n),
+    set_memory_encrypted: (phys, n) => convert(w(), 'set_memory_encrypted', phys, n),
+    dma_alloc_from_pool(dev, size, gfp, phys_ok) {
+      const world = w();
+      if (!world.pools) return null;
+      const r = dma_alloc_from_pool(
+        world.pools,
+        dev,
+        size,
+        gfp,
+        world.variant.pool_skips_phys_ok ? null : phys_ok,
+      );
+      if (world.variant.no_schedule_work) world.pools.atomic_pool_work.pending = false;
+      syncPool(world);
+      lastPoolBlock = r.block;
+      return r.block === null ? null : r.block.phys;
+    },
+    dma_free_from_pool(dev, phys, size) {
+      const world = w();
+      if (!world.pools || world.variant.pool_free_misses) return false;
+      const r = dma_free_from_pool(world.pools, dev, phys, size);
+      if (r.bug !== null) world.events.push({ kind: 'bug', detail: `gen_pool_free: ${r.bug}` });
+      return r.freed;
+    },
+    memset(phys, bytes) {
+      if (w().variant.skip_memset) return;
+      w().events.push({ kind: 'zero', pfn: pfnOf(phys), bytes });
+    },
+  };
+}
+
+/** The pool block the last dma_alloc_from_pool returned (read right after the call). */
+let lastPoolBlock: PoolBlock | null = null;
+
+/** Builds and boots a world: the page allocator, then dma_atomic_pool_init() (postcore). */
+export function createWorld(
+  config: WorldConfig,
+  policy: Policy,
+  pa?: PageAlloc,
+  variant: WorldVariant = {},
+): World {
+  let self: World | undefined;
+  const get = () => self as World;
+  const pageAlloc = pa ?? createPageAlloc(config.machine, policy.pageAlloc);
+  const pools = policy.dmaPool ? createDmaPoolState(policy.dmaPool) : null;
+  self = {
+    config,
+    policy,
+    variant,
+    pa: pageAlloc,
+    pools,
+    buffers: [],
+    kernelPages: [],
+    faults: [],
+    events: [],
+    stepBuffer: null,
+    context: 'boot',
+    poolMessagesSeen: 0,
+    poolLeaksSeen: 0,
+    leakedPages: 0,
+    conversionFailures: 0,
+    converted: [],
+    nextId: 1,
+    poolEnv: makePoolEnv(get),
+    directEnv: makeDirectEnv(get),
+  };
+  if (pools) {
+    const value = config.coherent_pool;
+    if (value !== undefined) early_coherent_pool(pools, value);
+    const managed = pageAlloc.zones.map((z) => z.managed_pages);
+    dma_atomic_pool_init(pools, self.poolEnv, {
+      totalram_pages: managed.reduce((a, b) => a + b, 0),
+      managed: { DMA: managed[0] ?? 0, DMA32: managed[1] ?? 0, Normal: managed[2] ?? 0 },
+    });
+    syncPool(self);
+  }
+  return self;
+}
+
+/** Starts a step in `context`: clears the previous step's events. */
+export function beginStep(w: World, context: Context): void {
+  w.events = [];
+  w.stepBuffer = null;
+  w.context = context;
+}
+
+/** What a DMA allocation step did. */
+export interface DmaAllocReport {
+  readonly buffer: DmaBuffer | null;
+  readonly gfp: number;
+  readonly effects: readonly DirectEffect[];
+}
+
+function gfpFor(w: World, atomic: boolean, nowarn: boolean): number {
+  const g = w.pa.gfp;
+  return (atomic ? g.GFP_ATOMIC : g.GFP_KERNEL) | (nowarn ? __GFP_NOWARN : 0);
+}
+
+function recordDirect(w: World, effects: readonly DirectEffect[]): void {
+  for (const e of effects) {
+    // the block dma_free_contiguous() would have freed: 2^get_order(size) buddy pages
+    if (e.kind === 'leak') leak(w, e.pfn, 2 ** get_order(e.size), e.reason);
+    else if (e.kind === 'warn') {
+      // set_memory's own warning is already logged by convert()
+      if (!w.events.some((x) => x.kind === 'warn' && x.text === e.text))
+        w.events.push({ kind: 'warn', text: e.text });
+    } else if (e.kind === 'wild') w.events.push({ kind: 'wild', detail: `${e.op}: ${e.detail}` });
+  }
+}
+
+/**
+ * A driver's dma_alloc_coherent() (kernel/dma/mapping.c dma_alloc_attrs(),
+ * then dma-direct) from an atomic (GFP_ATOMIC) or task (GFP_KERNEL) context.
+ */
+export function world_dma_alloc_coherent(
+  w: World,
+  dev: number,
+  size: number,
+  atomic: boolean,
+  nowarn: boolean,
+): DmaAllocReport {
+  beginStep(w, atomic ? 'atomic' : 'task');
+  const device = w.config.devices[dev] as Device;
+  const gfp = gfpFor(w, atomic, nowarn);
+  lastPoolBlock = null;
+  const r = dma_alloc_attrs(w.policy.dmaDirect, w.directEnv, device, size, gfp, 0);
+  recordDirect(w, r.effects);
+  syncPool(w);
+  if (!r.ok) return { buffer: null, gfp, effects: r.effects };
+  const buffer: DmaBuffer = {
+    id: w.nextId++,
+    dev,
+    api: 'coherent',
+    requested: size,
+    phys: r.buffer.phys,
+    size: r.buffer.size,
+    source: r.buffer.source,
+    cpu_addr: r.cpu_addr,
+    page: null,
+    dma_handle: r.dma_handle,
+    block: r.buffer.source === 'pool' ? lastPoolBlock : null,
+    atomic,
+  };
+  w.buffers.push(buffer);
+  w.stepBuffer = buffer;
+  return { buffer, gfp, effects: r.effects };
+}
+
+/** dma_free_coherent() of a live coherent buffer, from task context. */
+export function world_dma_free_coherent(w: World, b: DmaBuffer): readonly DirectEffect[] {
+  beginStep(w, 'task');
+  w.buffers.splice(w.buffers.indexOf(b), 1);
+  const device = w.config.devices[b.dev] as Device;
+  const r = dma_free_attrs(
+    w.policy.dmaDirect,
+    w.directEnv,
+    device,
+    b.requested,
+    b.cpu_addr as CpuAddr,
+    b.dma_handle,
+    0,
+  );
+  recordDirect(w, r.effects);
+  syncPool(w);
+  return r.effects;
+}
+
+/** The page API (dma_alloc_pages), 6.1 and mainline only. */
+export function world_dma_alloc_pages(
+  w: World,
+  dev: number,
+  size: number,
+  atomic: boolean,
+): DmaAllocReport {
+  beginStep(w, atomic ? 'atomic' : 'task');
+  const device = w.config.devices[dev] as Device;
+  const gfp = gfpFor(w, atomic, false);
+  lastPoolBlock = null;
+  const r = dma_alloc_pages(w.policy.dmaDirect, w.directEnv, device, size, gfp);
+  recordDirect(w, r.effects);
+  syncPool(w);
+  if (!r.ok) return { buffer: null, gfp, effects: r.effects };
+  const buffer: DmaBuffer = {
+    id: w.nextId++,
+    dev,
+    api: 'pages',
+    requested: size,
+    phys: r.buffer.phys,
+    size: r.buffer.size,
+    source: r.buffer.source,
+    cpu_addr: null,
+    page: r.page,
+    dma_handle: r.dma_handle,
+    block: r.buffer.source === 'pool' ? lastPoolBlock : null,
+    atomic,
+  };
+  w.buffers.push(buffer);
+  w.stepBuffer = buffer;
+  return { buffer, gfp, effects: r.effects };
+}
+
+/** dma_free_pages() of a live page-API buffer, from task context. */
+export function world_dma_free_pages(w: World, b: DmaBuffer): readonly DirectEffect[] {
+  beginStep(w, 'task');
+  w.buffers.splice(w.buffers.indexOf(b), 1);
+  const device = w.config.devices[b.dev] as Device;
+  const r = dma_free_pages(
+    w.policy.dmaDirect,
+    w.directEnv,
+    device,
+    b.requested,
+    b.page as StructPage,
+    b.dma_handle,
+  );
+  recordDirect(w, r.effects);
+  syncPool(w);
+  return r.effects;
+}
+
+/** One sub-step of atomic_pool_work_fn (process context); null when it has nothing to do. */
+export function world_pool_worker(w: World): WorkStep | null {
+  if (!w.pools) return null;
+  const s = w.pools;
+  if (!s.atomic_pool_work.pending && !s.atomic_pool_work.running) return null;
+  beginStep(w, 'worker');
+  const step = atomic_pool_work_fn(s, w.poolEnv);
+  if (w.variant.debugfs_double_count && step.pool)
+    for (const c of step.calls)
+      if (c.fn === 'gen_pool_add_virt' && c.ret === 0) {
+        const p =
+          step.pool === 'dma'
+            ? s.atomic_pool_dma
+            : step.pool === 'dma32'
+              ? s.atomic_pool_dma32
+              : s.atomic_pool_kernel;
+        const bytes = p?.chunks.at(-1)?.size ?? 0;
+        if (step.pool === 'dma') s.pool_size_dma += bytes;
+        else if (step.pool === 'dma32') s.pool_size_dma32 += bytes;
+        else s.pool_size_kernel += bytes;
+      }
+  if (w.variant.worker_gives_up) {
+    s.atomic_pool_work.pending = false;
+    s.atomic_pool_work.running = null;
+  }
+  syncPool(w);
+  return step;
+}
+
+/** One sub-step of kswapd, reclaiming at most `reclaim` pages in a balance round. */
+export function world_kswapd(w: World, reclaim: number): KswapdStep | null {
+  if (w.pa.pgdat.kswapd.position === 'full_sleep') return null;
+  beginStep(w, 'kswapd');
+  return kswapd_step(w.pa, reclaim);
+}
+
+/** Another kernel user allocates `count` blocks of 2^order pages from `zone`. */
+export function world_alloc_pages(
+  w: World,
+  atomic: boolean,
+  zone: 'normal' | 'dma32' | 'dma',
+  order: number,
+  count: number,
+): number {
+  beginStep(w, atomic ? 'atomic' : 'task');
+  const zoneBits = zone === 'dma' ? __GFP_DMA : zone === 'dma32' ? __GFP_DMA32 : 0;
+  const gfp = gfpFor(w, atomic, true) | zoneBits;
+  let got = 0;
+  for (let i = 0; i < count; i++) {
+    const pfn = allocFromBuddy(w, 'kernel', gfp, order);
+    if (pfn === null) break;
+    w.kernelPages.push({ pfn, order });
+    got += 1;
+  }
+  return got;
+}
+
+/** Another kernel user frees up to `count` of its blocks, starting at `pick`. */
+export function world_free_pages(w: World, pick: number, count: number): number {
+  beginStep(w, 'task');
+  let freed = 0;
+  for (let i = 0; i < count && w.kernelPages.length > 0; i++) {
+    const [b] = w.kernelPages.splice(pick % w.kernelPages.length, 1);
+    if (!b) break;
+    freeToBuddy(w, 'kernel', b.pfn, b.order);
+    freed += 1;
+  }
+  return freed;
+}
+
+/** Page-cache growth: a folio of 2^order pages that reclaim can free again. */
+export function world_page_cache(w: World, order: number, dirty: boolean): number | null {
+  beginStep(w, 'task');
+  return filemap_add_folio(w.pa, order, dirty).pfn;
+}
+
+/** Arms a fault for the next matching call. */
+export function world_arm_fault(w: World, fault: ArmedFault): void {
+  beginStep(w, 'task');
+  w.faults.push(fault);
+}
+
+/** Free pages of the whole machine that are not private: must be none (I4, whole state). */
+export function freePagesNotEncrypted(w: World): { count: number; first: number } {
+  const { owner, enc } = w.pa.pages;
+  let count = 0;
+  let first = -1;
+  // only converted pages can be other than private: scan those ranges
+  const seen = new Set<number>();
+  for (let i = 0; i < w.converted.length; i += 2) {
+    const start = w.converted[i] as number;
+    const n = w.converted[i + 1] as number;
+    for (let p = start; p < start + n; p++)
+      if (!seen.has(p) && owner[p] === PG_FREE && enc[p] !== ENC_ENCRYPTED) {
+        seen.add(p);
+        count += 1;
+        if (first < 0 || p < first) first = p;
+      }
+  }
+  return { count, first };
+}
+
+export { coherentPoolParam };

@@ -1,0 +1,44 @@
+/** I17: kernel/dma/pool.c dma_alloc_from_pool() warnings (56c430c7f06d, BZ-14). */
+import type { World } from '../../models/world/world.ts';
+import type { DmaOp } from '../../src/systems/dma/ops.ts';
+import { property } from '../property.ts';
+import { poolsOf } from './pools.ts';
+
+const EXHAUSTED = /DMA pool exhausted|Failed to get suitable pool/;
+
+export default property<World, DmaOp>({
+  id: 'dma/pool-warnings',
+  ref: 'I17',
+  statement:
+    'A failed atomic pool allocation with __GFP_NOWARN logs no warning while some pool exists; without __GFP_NOWARN it logs one; a request the pools serve logs none.',
+  system: 'dma',
+  designs: ['atomic-pool'],
+  after: ['dma_alloc_coherent'],
+  check: ({ state, op }) => {
+    if (op.op !== 'dma_alloc_coherent' || !state.pools) return null;
+    const poolWarn = state.events.filter((e) => e.kind === 'warn' && EXHAUSTED.test(e.text));
+    const served = state.stepBuffer !== null;
+    const triedPool = state.context === 'atomic' && poolsOf(state.pools).length > 0;
+    if (served && poolWarn.length > 0)
+      return { subject: 'dma_alloc_from_pool', message: 'a served request logged a pool warning' };
+    if (!triedPool || served) return null;
+    // only the pool path is judged: a failed atomic request of an unencrypted-DMA device
+    const wentToPool = state.config.platform.cc !== 'none';
+    if (!wentToPool) return null;
+    if (op.nowarn && poolWarn.length > 0)
+      return {
+        subject: 'dma_alloc_from_pool',
+        message: 'warned despite __GFP_NOWARN',
+        details: poolWarn.map((e) => (e.kind === 'warn' ? e.text : '')),
+      };
+    if (!op.nowarn && poolWarn.length === 0)
+      return { subject: 'dma_alloc_from_pool', message: 'pool exhausted without a warning' };
+    return null;
+  },
+  witness: ({ state, op }) =>
+    op.op === 'dma_alloc_coherent' &&
+    op.nowarn &&
+    state.context === 'atomic' &&
+    state.stepBuffer === null,
+  catches: [{ mutant: 'warn-ignores-nowarn', zoo: 'BZ-14' }],
+});

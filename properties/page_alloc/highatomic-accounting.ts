@@ -1,0 +1,78 @@
+/**
+ * Highatomic accounting (I16): nr_reserved_highatomic stays within
+ * [0, cap] and counts exactly the pageblocks typed MIGRATE_HIGHATOMIC,
+ * 512 pages each.
+ */
+import type { PageAlloc, Zone } from '../../models/page_alloc/state.ts';
+import type { PageAllocOp } from '../../src/systems/page_alloc/ops.ts';
+import type { PageAllocState } from '../../src/systems/page_alloc/system.ts';
+import { property, type Violation } from '../property.ts';
+import { MIGRATE_HIGHATOMIC, zoneViolation } from './spec.ts';
+
+const PAGEBLOCK = 512;
+
+/** The cap reserve_highatomic_pageblock() compares with (6.1: managed/100 + 512; 6.18: ALIGN(managed/100, 512), 0 below 512). */
+export function highatomicCap(pa: PageAlloc, z: Zone): number {
+  const pct = Math.floor(z.managed_pages / 100);
+  if (pa.rules.id !== '6.18') return pct + PAGEBLOCK;
+  if (pct < PAGEBLOCK) return 0;
+  return Math.ceil(pct / PAGEBLOCK) * PAGEBLOCK;
+}
+
+/**
+ * The most nr_reserved_highatomic can reach: the cap is checked before a
+ * block is added (nr < cap, then + 512), so up to the next multiple of 512
+ * at or above the cap; 6.18 adds 2^order for order >= pageblock_order, one
+ * more block past its aligned cap.
+ */
+export function highatomicBound(pa: PageAlloc, z: Zone): number {
+  const cap = highatomicCap(pa, z);
+  if (cap === 0) return 0;
+  if (pa.rules.id === '6.18') return cap + PAGEBLOCK;
+  return Math.ceil(cap / PAGEBLOCK) * PAGEBLOCK;
+}
+
+function bounds(pa: PageAlloc): Violation | null {
+  for (const z of pa.zones) {
+    if (z.managed_pages === 0) continue;
+    const bound = highatomicBound(pa, z);
+    if (z.nr_reserved_highatomic < 0 || z.nr_reserved_highatomic > bound)
+      return zoneViolation(
+        pa,
+        z,
+        `nr_reserved_highatomic ${z.nr_reserved_highatomic} outside [0, ${bound}] (cap ${highatomicCap(pa, z)} checked before each block)`,
+      );
+  }
+  return null;
+}
+
+/** Counts HIGHATOMIC pageblocks per zone and compares with nr_reserved_highatomic. */
+export function typedBlocks(pa: PageAlloc): Violation | null {
+  for (const z of pa.zones) {
+    if (z.spanned_pages === 0) continue;
+    let typed = 0;
+    const first = Math.floor(z.zone_start_pfn / PAGEBLOCK);
+    const last = Math.floor((z.zone_start_pfn + z.spanned_pages - 1) / PAGEBLOCK);
+    for (let b = first; b <= last; b++) if (pa.pages.pageblock_mt[b] === MIGRATE_HIGHATOMIC) typed += 1;
+    if (typed * PAGEBLOCK !== z.nr_reserved_highatomic)
+      return zoneViolation(
+        pa,
+        z,
+        `nr_reserved_highatomic ${z.nr_reserved_highatomic} but ${typed} pageblocks typed HIGHATOMIC (${typed * PAGEBLOCK} pages)`,
+      );
+  }
+  return null;
+}
+
+export default property<PageAllocState, PageAllocOp>({
+  id: 'page-alloc/highatomic-accounting',
+  ref: 'I16',
+  statement:
+    'nr_reserved_highatomic equals 512 x the pageblocks typed MIGRATE_HIGHATOMIC and stays in [0, B]: blocks are added while it is below the cap (managed/100 + 512 up to 6.1, so B = the cap rounded up to 512; 6.18: ALIGN(managed/100, 512), none below 512, B = cap + 512 as order >= 9 adds 2^order).',
+  system: 'page-alloc',
+  after: ['alloc_pages', '__free_pages', 'filemap_add_folio'],
+  check: ({ state }) => bounds(state.pa) ?? typedBlocks(state.pa),
+  atEnd: (state) => bounds(state.pa) ?? typedBlocks(state.pa),
+  witness: ({ state }) => state.pa.zones.some((z) => z.nr_reserved_highatomic > 0),
+  catches: [{ mutant: 'highatomic-no-cap' }],
+});

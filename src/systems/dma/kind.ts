@@ -1,0 +1,70 @@
+/** The DMA world as a kind the CLI can run: scenario config and op validation. */
+import { dmaProperties } from '../../../properties/dma/index.ts';
+import { defineKind } from '../../registry/kind.ts';
+import { expectShape, parseOpWith, type Shape } from '../../registry/validate.ts';
+import { pageAllocMachines } from '../page_alloc/machines.ts';
+import type { DmaOp } from './ops.ts';
+import { type DmaScenarioConfig, makeDmaSystem } from './system.ts';
+
+const OP_SHAPES: Readonly<Record<string, Readonly<Record<string, Shape>>>> = {
+  dma_alloc_coherent: {
+    cpu: 'integer',
+    atomic: 'boolean',
+    dev: 'integer',
+    size: 'integer',
+    nowarn: 'boolean',
+  },
+  dma_free_coherent: { pick: 'integer' },
+  dma_alloc_pages: { cpu: 'integer', atomic: 'boolean', dev: 'integer', size: 'integer' },
+  dma_free_pages: { pick: 'integer' },
+  atomic_pool_work_fn: {},
+  kswapd: {},
+  alloc_pages: {
+    atomic: 'boolean',
+    zone: ['normal', 'dma32', 'dma'],
+    order: 'integer',
+    count: 'integer',
+  },
+  __free_pages: { pick: 'integer', count: 'integer' },
+  page_cache: { order: 'integer', dirty: 'boolean' },
+  fault: {
+    at: ['alloc_pages', 'set_memory_decrypted', 'set_memory_encrypted', 'gen_pool_add'],
+    order: 'integer',
+  },
+};
+
+export function parseDmaConfig(raw: unknown): DmaScenarioConfig {
+  expectShape(
+    raw,
+    {
+      object: {
+        machine: Object.keys(pageAllocMachines),
+        cc: ['none', 'sme-host', 'sev-guest', 'tdx-guest'],
+        devices: {
+          array: {
+            object: { name: 'string', mask_bits: 'integer', bus_bits: { optional: 'integer' } },
+          },
+          min: 1,
+        },
+        coherent_pool: { optional: 'string' },
+      },
+    },
+    'config',
+  );
+  return raw as DmaScenarioConfig;
+}
+
+export const dmaKind = defineKind({
+  name: 'dma',
+  properties: dmaProperties,
+  parseConfig: parseDmaConfig,
+  parseOp: (raw) => {
+    const op = parseOpWith<DmaOp>(raw, OP_SHAPES);
+    if ('size' in op && (op.size < 1 || op.size > 2 ** 32))
+      throw new Error(`${op.op}.size must be between 1 and 4 GiB`);
+    if ('order' in op && (op.order < -1 || op.order > 10))
+      throw new Error(`${op.op}.order must be -1 to 10`);
+    return op;
+  },
+  make: (config, policy) => makeDmaSystem(config, policy),
+});
