@@ -7,7 +7,7 @@ import bufferDecrypted from './buffer-decrypted.ts';
 import bufferZeroed from './buffer-zeroed.ts';
 import expansionQueued from './expansion-queued.ts';
 import freeToOwner from './free-to-owner.ts';
-import leakOnly from './leak-only-after-failed-conversion.ts';
+import leakOnly from './leak-only-if-refused.ts';
 import noOverlap from './no-overlap.ts';
 import noSharedPageFreed from './no-shared-page-freed.ts';
 import noSleepInAtomic from './no-sleep-in-atomic.ts';

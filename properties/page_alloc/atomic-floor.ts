@@ -37,7 +37,7 @@ export default property<PageAllocState, PageAllocOp>({
   id: 'page-alloc/atomic-floor',
   ref: 'I12',
   statement:
-    'A request without __GFP_DIRECT_RECLAIM leaves free >= M\' + lowmem_reserve_Z[gfp_zone], M\' = (min + boost, or min alone for the order-0 boost exemption) reduced as its gfp allows: __GFP_HIGH x-=x/2, then (6.1+: non-blocking; 5.4: __GFP_ATOMIC) x-=x/4 when not __GFP_NOMEMALLOC; GFP_NOWAIT keeps 100% (5.4, 6.1, 6.18).',
+    "A request without __GFP_DIRECT_RECLAIM leaves free >= M' + lowmem_reserve_Z[gfp_zone], M' = (min + boost, or min alone for the order-0 boost exemption) reduced as its gfp allows: __GFP_HIGH x-=x/2, then (6.1+: non-blocking; 5.4: __GFP_ATOMIC) x-=x/4 when not __GFP_NOMEMALLOC; GFP_NOWAIT keeps 100% (5.4, 6.1, 6.18).",
   system: 'page-alloc',
   after: ['alloc_pages'],
   check: ({ state }) => check(state),

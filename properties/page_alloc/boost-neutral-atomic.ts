@@ -12,7 +12,12 @@ import { GFP_DIRECT_RECLAIM, specWatermarkOk, zoneViolation } from './spec.ts';
 
 function isAtomicOrder0(state: PageAllocState, r: AllocResult): boolean {
   const atomic = state.pa.gfp.GFP_ATOMIC;
-  return r.order === 0 && (r.gfp & atomic) === atomic && !(r.gfp & GFP_DIRECT_RECLAIM) && r.slow_flags >= 0;
+  return (
+    r.order === 0 &&
+    (r.gfp & atomic) === atomic &&
+    !(r.gfp & GFP_DIRECT_RECLAIM) &&
+    r.slow_flags >= 0
+  );
 }
 
 function check(state: PageAllocState): Violation | null {

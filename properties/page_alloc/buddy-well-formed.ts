@@ -16,7 +16,8 @@ const PAGEBLOCK_ORDER = 9;
 
 function zoneOf(pa: PageAlloc, pfn: number): Zone | null {
   for (const z of pa.zones)
-    if (z.spanned_pages > 0 && pfn >= z.zone_start_pfn && pfn < z.zone_start_pfn + z.spanned_pages) return z;
+    if (z.spanned_pages > 0 && pfn >= z.zone_start_pfn && pfn < z.zone_start_pfn + z.spanned_pages)
+      return z;
   return null;
 }
 
@@ -30,7 +31,11 @@ function checkBlock(pa: PageAlloc, z: Zone, pfn: number, order: number): Violati
   if (order < PAGEBLOCK_ORDER) {
     const buddy = Math.floor(pfn / size) % 2 === 0 ? pfn + size : pfn - size;
     if (buddy_order(pa.pages, buddy) === order && zoneOf(pa, buddy) === z)
-      return zoneViolation(pa, z, `${where} and its buddy 0x${buddy.toString(16)} are both free, unmerged`);
+      return zoneViolation(
+        pa,
+        z,
+        `${where} and its buddy 0x${buddy.toString(16)} are both free, unmerged`,
+      );
   }
   return null;
 }
@@ -43,7 +48,8 @@ function checkTouched(pa: PageAlloc): Violation | null {
     const order = buddy_order(pa.pages, pfn);
     if (order < 0) continue;
     const z = zoneOf(pa, pfn);
-    if (!z) return { subject: `pfn 0x${pfn.toString(16)}`, message: 'free block outside every zone' };
+    if (!z)
+      return { subject: `pfn 0x${pfn.toString(16)}`, message: 'free block outside every zone' };
     const v = checkBlock(pa, z, pfn, order);
     if (v) return v;
   }
@@ -60,10 +66,19 @@ export function checkAll(pa: PageAlloc): Violation | null {
       for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
         let mtPages = 0;
         let prev = -1;
-        for (let pfn = z.free_head[order * MIGRATE_TYPES + mt] as number; pfn >= 0; pfn = a.next[pfn] as number) {
+        for (
+          let pfn = z.free_head[order * MIGRATE_TYPES + mt] as number;
+          pfn >= 0;
+          pfn = a.next[pfn] as number
+        ) {
           if (buddy_order(a, pfn) !== order || a.list_mt[pfn] !== mt)
-            return zoneViolation(pa, z, `pfn 0x${pfn.toString(16)} on the order-${order} list ${mt} is not a free block of that order`);
-          if (a.prev[pfn] !== prev) return zoneViolation(pa, z, `broken list links at pfn 0x${pfn.toString(16)}`);
+            return zoneViolation(
+              pa,
+              z,
+              `pfn 0x${pfn.toString(16)} on the order-${order} list ${mt} is not a free block of that order`,
+            );
+          if (a.prev[pfn] !== prev)
+            return zoneViolation(pa, z, `broken list links at pfn 0x${pfn.toString(16)}`);
           const v = checkBlock(pa, z, pfn, order);
           if (v) return v;
           for (let p = pfn; p < pfn + 2 ** order; p++)
@@ -79,10 +94,18 @@ export function checkAll(pa: PageAlloc): Violation | null {
         pages += mtPages;
       }
       if (blocks !== z.nr_free[order])
-        return zoneViolation(pa, z, `free_area[${order}].nr_free ${z.nr_free[order]} but ${blocks} blocks listed`);
+        return zoneViolation(
+          pa,
+          z,
+          `free_area[${order}].nr_free ${z.nr_free[order]} but ${blocks} blocks listed`,
+        );
     }
     if (pages !== z.nr_free_pages)
-      return zoneViolation(pa, z, `NR_FREE_PAGES ${z.nr_free_pages} but ${pages} pages on the free lists`);
+      return zoneViolation(
+        pa,
+        z,
+        `NR_FREE_PAGES ${z.nr_free_pages} but ${pages} pages on the free lists`,
+      );
   }
   return null;
 }

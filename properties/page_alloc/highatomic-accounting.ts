@@ -53,7 +53,8 @@ export function typedBlocks(pa: PageAlloc): Violation | null {
     let typed = 0;
     const first = Math.floor(z.zone_start_pfn / PAGEBLOCK);
     const last = Math.floor((z.zone_start_pfn + z.spanned_pages - 1) / PAGEBLOCK);
-    for (let b = first; b <= last; b++) if (pa.pages.pageblock_mt[b] === MIGRATE_HIGHATOMIC) typed += 1;
+    for (let b = first; b <= last; b++)
+      if (pa.pages.pageblock_mt[b] === MIGRATE_HIGHATOMIC) typed += 1;
     if (typed * PAGEBLOCK !== z.nr_reserved_highatomic)
       return zoneViolation(
         pa,

@@ -10,7 +10,9 @@ import { property, type Violation } from '../property.ts';
 
 function check(state: PageAllocState): Violation | null {
   const last = state.last;
-  const details = [`kswapd ${state.pa.pgdat.kswapd.position}, failures ${state.pa.pgdat.kswapd_failures}`];
+  const details = [
+    `kswapd ${state.pa.pgdat.kswapd.position}, failures ${state.pa.pgdat.kswapd_failures}`,
+  ];
   if (last.kind === 'kswapd') {
     for (const s of last.steps)
       if (s.what === 'K3' && s.kswapd_failures >= 16)
@@ -41,7 +43,8 @@ export default property<PageAllocState, PageAllocOp>({
   after: ['kswapd', 'alloc_pages', 'filemap_add_folio'],
   check: ({ state }) => check(state),
   witness: ({ state }) =>
-    state.last.kind === 'kswapd' && state.last.steps.some((s) => s.what === 'sleep-full' && s.kswapd_failures >= 16),
+    state.last.kind === 'kswapd' &&
+    state.last.steps.some((s) => s.what === 'sleep-full' && s.kswapd_failures >= 16),
   catches: [
     { mutant: 'kswapd-never-backs-off', zoo: 'BZ-34' },
     { mutant: 'throttle-ignores-backoff', zoo: 'BZ-34' },

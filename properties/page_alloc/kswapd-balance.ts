@@ -19,7 +19,8 @@ function check(state: PageAllocState): Violation | null {
         subject: 'kswapd',
         message: `${s.what}: pgdat_balanced(order ${s.obs.order}, hz ${s.obs.highest_zoneidx}) = ${s.obs.balanced}, any-zone high check = ${exact}`,
         details: s.obs.zones.map(
-          (z) => `zone ${z.zone}: free ${z.free} - unusable ${z.unusable} vs high ${z.mark} + reserve ${z.reserve}`,
+          (z) =>
+            `zone ${z.zone}: free ${z.free} - unusable ${z.unusable} vs high ${z.mark} + reserve ${z.reserve}`,
         ),
       };
   }
@@ -36,6 +37,11 @@ export default property<PageAllocState, PageAllocOp>({
   check: ({ state }) => check(state),
   witness: ({ state }) =>
     state.last.kind === 'kswapd' &&
-    state.last.steps.some((s) => s.obs !== null && s.obs.balanced && s.obs.zones.some((z) => z.free - z.unusable <= z.mark + z.reserve)),
+    state.last.steps.some(
+      (s) =>
+        s.obs !== null &&
+        s.obs.balanced &&
+        s.obs.zones.some((z) => z.free - z.unusable <= z.mark + z.reserve),
+    ),
   catches: [{ mutant: 'all-zones-balance' }],
 });

@@ -15,14 +15,18 @@ function check(state: PageAllocState): Violation | null {
     if (s.what !== 'sleep-short' && s.what !== 'sleep-full') continue;
     if (s.obs === null) {
       if (s.kswapd_failures >= 16) continue;
-      return { subject: 'kswapd', message: `${s.what} without a balance check (failures ${s.kswapd_failures})` };
+      return {
+        subject: 'kswapd',
+        message: `${s.what} without a balance check (failures ${s.kswapd_failures})`,
+      };
     }
     if (!balancedExact(s.obs))
       return {
         subject: 'kswapd',
         message: `${s.what} while no zone up to ${s.highest_zoneidx} meets high + lowmem_reserve at order ${s.order}`,
         details: s.obs.zones.map(
-          (z) => `zone ${z.zone}: free ${z.free} - unusable ${z.unusable} vs high ${z.mark} + reserve ${z.reserve}`,
+          (z) =>
+            `zone ${z.zone}: free ${z.free} - unusable ${z.unusable} vs high ${z.mark} + reserve ${z.reserve}`,
         ),
       };
   }
@@ -38,6 +42,7 @@ export default property<PageAllocState, PageAllocOp>({
   after: ['kswapd'],
   check: ({ state }) => check(state),
   witness: ({ state }) =>
-    state.last.kind === 'kswapd' && state.last.steps.some((s) => s.what === 'sleep-full' && s.obs !== null),
+    state.last.kind === 'kswapd' &&
+    state.last.steps.some((s) => s.what === 'sleep-full' && s.obs !== null),
   catches: [{ mutant: 'kswapd-sleep-zone-dma' }],
 });

@@ -26,7 +26,9 @@ function subject(pa: PageAlloc): Violation['details'] {
 function checkWake(pa: PageAlloc, w: KswapdWake): Violation | null {
   if (w.why === 'unmanaged') return null;
   const expected =
-    w.position !== 'running' && w.kswapd_failures < 16 && !(w.obs !== null && balancedExact(w.obs) && !w.boosted);
+    w.position !== 'running' &&
+    w.kswapd_failures < 16 &&
+    !(w.obs !== null && balancedExact(w.obs) && !w.boosted);
   if (w.obs !== null && w.obs.balanced !== balancedExact(w.obs))
     return {
       subject: 'kswapd',
@@ -46,15 +48,22 @@ function check(state: PageAllocState): Violation | null {
   if (state.last.kind !== 'alloc') return null;
   const pa = state.pa;
   for (const r of state.last.results as AllocResult[]) {
-    for (const e of r.events) if (e.kind === 'wakeup_kswapd') {
-      const v = checkWake(pa, e.wake);
-      if (v) return v;
-    }
+    for (const e of r.events)
+      if (e.kind === 'wakeup_kswapd') {
+        const v = checkWake(pa, e.wake);
+        if (v) return v;
+      }
     if (r.slow_flags < 0 || !(r.gfp & GFP_KSWAPD_RECLAIM)) continue;
-    const first = pa.zonelist.find((zi) => zi <= r.highest_zoneidx && (pa.zones[zi]?.managed_pages ?? 0) > 0);
+    const first = pa.zonelist.find(
+      (zi) => zi <= r.highest_zoneidx && (pa.zones[zi]?.managed_pages ?? 0) > 0,
+    );
     if (first === undefined) continue;
     const woke = r.events.some(
-      (e) => e.kind === 'wakeup_kswapd' && e.wake.zone === first && e.wake.highest_zoneidx === r.highest_zoneidx && e.wake.order === r.order,
+      (e) =>
+        e.kind === 'wakeup_kswapd' &&
+        e.wake.zone === first &&
+        e.wake.highest_zoneidx === r.highest_zoneidx &&
+        e.wake.order === r.order,
     );
     if (!woke)
       return {
@@ -63,7 +72,11 @@ function check(state: PageAllocState): Violation | null {
         details: subject(pa),
       };
     const p = pa.pgdat;
-    if (p.kswapd_highest_zoneidx === SENTINEL || p.kswapd_highest_zoneidx < r.highest_zoneidx || p.kswapd_order < r.order)
+    if (
+      p.kswapd_highest_zoneidx === SENTINEL ||
+      p.kswapd_highest_zoneidx < r.highest_zoneidx ||
+      p.kswapd_order < r.order
+    )
       return {
         subject: 'kswapd',
         message: `order-${r.order} request for hz ${r.highest_zoneidx} not recorded in kswapd_order/kswapd_highest_zoneidx`,
@@ -83,6 +96,8 @@ export default property<PageAllocState, PageAllocOp>({
   check: ({ state }) => check(state),
   witness: ({ state }) =>
     state.last.kind === 'alloc' &&
-    state.last.results.some((r) => r.events.some((e) => e.kind === 'wakeup_kswapd' && e.wake.why === 'running')),
+    state.last.results.some((r) =>
+      r.events.some((e) => e.kind === 'wakeup_kswapd' && e.wake.why === 'running'),
+    ),
   catches: [{ mutant: 'kswapd-wake-no-record' }],
 });

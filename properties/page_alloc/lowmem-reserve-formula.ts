@@ -26,7 +26,8 @@ function check(pa: PageAlloc): Violation | null {
           z,
           `lowmem_reserve[${j}] = ${got}, expected ${expected} (managed of zones ${z.idx + 1}..${j} = ${sum} / ratio ${r})`,
         );
-      if (got < prev) return zoneViolation(pa, z, `lowmem_reserve falls from ${prev} to ${got} at ${j}`);
+      if (got < prev)
+        return zoneViolation(pa, z, `lowmem_reserve falls from ${prev} to ${got} at ${j}`);
       prev = got;
     }
   }
@@ -43,6 +44,8 @@ export default property<PageAllocState, PageAllocOp>({
   check: ({ state }) => check(state.pa),
   atEnd: (state) => check(state.pa),
   witness: ({ state, op }) =>
-    op.op === 'sysctl' && op.name === 'lowmem_reserve_ratio' && state.pa.zones.some((z) => z.lowmem_reserve.some((v) => v > 0)),
+    op.op === 'sysctl' &&
+    op.name === 'lowmem_reserve_ratio' &&
+    state.pa.zones.some((z) => z.lowmem_reserve.some((v) => v > 0)),
   catches: [{ mutant: 'reserve-upper-ratio' }, { mutant: 'reserve-rounding' }],
 });

@@ -40,10 +40,18 @@ function whole(state: PageAllocState): Violation | null {
     let listed = 0;
     for (let i = 0; i < z.nr_free.length; i++) listed += (z.nr_free[i] as number) * 2 ** i;
     if (listed !== z.nr_free_pages)
-      return zoneViolation(pa, z, `NR_FREE_PAGES ${z.nr_free_pages} but free_area holds ${listed} pages`);
+      return zoneViolation(
+        pa,
+        z,
+        `NR_FREE_PAGES ${z.nr_free_pages} but free_area holds ${listed} pages`,
+      );
     const boot = pa.machine.image.zones[z.idx]?.nr_allocated ?? 0;
     if (z.nr_allocated !== boot + (held[z.idx] ?? 0))
-      return zoneViolation(pa, z, `nr_allocated ${z.nr_allocated} != boot ${boot} + callers' blocks ${held[z.idx]}`);
+      return zoneViolation(
+        pa,
+        z,
+        `nr_allocated ${z.nr_allocated} != boot ${boot} + callers' blocks ${held[z.idx]}`,
+      );
     if (queuePages(z, 'lru_clean') !== z.nr_clean || queuePages(z, 'lru_dirty') !== z.nr_dirty)
       return zoneViolation(pa, z, 'page-cache counts differ from the LRU lists');
   }
@@ -54,11 +62,14 @@ export default property<PageAllocState, PageAllocOp>({
   id: 'page-alloc/page-conservation',
   ref: 'I5',
   statement:
-    'For every zone, NR_FREE_PAGES + pages held by callers + page cache + leaked pages = managed_pages, and each count equals what its lists hold (free_area, the callers\' blocks, the LRU).',
+    "For every zone, NR_FREE_PAGES + pages held by callers + page cache + leaked pages = managed_pages, and each count equals what its lists hold (free_area, the callers' blocks, the LRU).",
   system: 'page-alloc',
   after: 'every-step',
   check: ({ state }) => counts(state.pa),
   atEnd: whole,
-  witness: ({ state, op }) => op.op === 'kswapd' && state.last.kind === 'kswapd' && state.last.steps.some((s) => (s.round?.reclaimed ?? 0) > 0),
+  witness: ({ state, op }) =>
+    op.op === 'kswapd' &&
+    state.last.kind === 'kswapd' &&
+    state.last.steps.some((s) => (s.round?.reclaimed ?? 0) > 0),
   catches: [{ mutant: 'free-drops-upper-half' }],
 });

@@ -28,7 +28,9 @@ export const MAX_ORDER_INCL = 10;
 
 /** The highatomic pages a non-reserve caller may not count: reserved blocks (<= 6.1), free highatomic pages (6.12+). */
 export function highatomicTerm(rules: PageAllocRules, z: Zone): number {
-  return rules.id === '6.18' ? (z.nr_free_mt[MIGRATE_HIGHATOMIC] as number) : z.nr_reserved_highatomic;
+  return rules.id === '6.18'
+    ? (z.nr_free_mt[MIGRATE_HIGHATOMIC] as number)
+    : z.nr_reserved_highatomic;
 }
 
 /** Whether `flags` carry a reserve bit (5.4: HARDER or OOM; later: ALLOC_RESERVES). */
@@ -77,7 +79,10 @@ export function specWatermarkOk(
   if (!hasReserves(rules, flags)) f -= highatomicTerm(rules, z);
   if (f <= specReducedMark(rules, mark, flags) + (z.lowmem_reserve[hz] ?? 0)) return false;
   if (order === 0) return true;
-  const ha = rules.id === '5.4' ? (flags & (F_NON_BLOCK | F_OOM)) !== 0 : (flags & (F_HIGHATOMIC | F_OOM)) !== 0;
+  const ha =
+    rules.id === '5.4'
+      ? (flags & (F_NON_BLOCK | F_OOM)) !== 0
+      : (flags & (F_HIGHATOMIC | F_OOM)) !== 0;
   for (let o = order; o <= MAX_ORDER_INCL; o++)
     for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
       if (mt === MIGRATE_HIGHATOMIC && !ha) continue;
@@ -116,7 +121,9 @@ export function atomicFloorMark(
 /** pgdat_balanced() re-evaluated on its recorded observation: ANY zone passes at high with flags 0. */
 export function balancedExact(obs: BalanceObs): boolean {
   if (obs.zones.length === 0) return true;
-  return obs.zones.some((z) => z.free - z.unusable > z.mark + z.reserve && (obs.order === 0 || z.hasBlock));
+  return obs.zones.some(
+    (z) => z.free - z.unusable > z.mark + z.reserve && (obs.order === 0 || z.hasBlock),
+  );
 }
 
 /** A zone's state as violation details (show_mem style, kB). */

@@ -10,11 +10,25 @@ import type { PageAlloc, Zone } from '../../models/page_alloc/state.ts';
 import type { PageAllocOp } from '../../src/systems/page_alloc/ops.ts';
 import type { PageAllocState } from '../../src/systems/page_alloc/system.ts';
 import { property, type Violation } from '../property.ts';
-import { hasReserves, highatomicTerm, specReducedMark, specWatermarkOk, zoneViolation } from './spec.ts';
+import {
+  hasReserves,
+  highatomicTerm,
+  specReducedMark,
+  specWatermarkOk,
+  zoneViolation,
+} from './spec.ts';
 
 /** Free counts worth probing: the state's own, and each side of every boundary of the predicate. */
-function probes(pa: PageAlloc, z: Zone, order: number, mark: number, hz: number, flags: number): number[] {
-  const unusable = 2 ** order - 1 + (hasReserves(pa.rules, flags) ? 0 : highatomicTerm(pa.rules, z));
+function probes(
+  pa: PageAlloc,
+  z: Zone,
+  order: number,
+  mark: number,
+  hz: number,
+  flags: number,
+): number[] {
+  const unusable =
+    2 ** order - 1 + (hasReserves(pa.rules, flags) ? 0 : highatomicTerm(pa.rules, z));
   const edge = specReducedMark(pa.rules, mark, flags) + (z.lowmem_reserve[hz] ?? 0) + unusable;
   const out = [z.nr_free_pages, edge, edge + 1, 0];
   // free below the unusable pages: the signed difference goes negative
@@ -22,7 +36,13 @@ function probes(pa: PageAlloc, z: Zone, order: number, mark: number, hz: number,
   return out;
 }
 
-function checkZone(pa: PageAlloc, z: Zone, order: number, hz: number, flags: number): Violation | null {
+function checkZone(
+  pa: PageAlloc,
+  z: Zone,
+  order: number,
+  hz: number,
+  flags: number,
+): Violation | null {
   const mark = (z._watermark[0] ?? 0) + z.watermark_boost;
   const frees = probes(pa, z, order, mark, hz, flags).sort((a, b) => a - b);
   let prev = false;
@@ -36,7 +56,11 @@ function checkZone(pa: PageAlloc, z: Zone, order: number, hz: number, flags: num
         `__zone_watermark_ok(order ${order}, mark ${mark}, hz ${hz}, flags 0x${flags.toString(16)}, free ${f}) = ${model}, spec says ${spec}`,
       );
     if (prev && !model)
-      return zoneViolation(pa, z, `watermark check not monotone: passes below free ${f}, fails at it`);
+      return zoneViolation(
+        pa,
+        z,
+        `watermark check not monotone: passes below free ${f}, fails at it`,
+      );
     prev = model;
   }
   return null;
@@ -69,6 +93,8 @@ export default property<PageAllocState, PageAllocOp>({
   check: ({ state }) => check(state),
   witness: ({ state }) =>
     state.last.kind === 'alloc' &&
-    state.last.results.some((r) => r.order > 0 || state.pa.zones.some((z) => z.nr_reserved_highatomic > 0)),
+    state.last.results.some(
+      (r) => r.order > 0 || state.pa.zones.some((z) => z.nr_reserved_highatomic > 0),
+    ),
   catches: [{ mutant: 'unsigned-free' }],
 });

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { kinds } from '../registry/kinds.ts';
 import { resolvePolicy } from '../registry/policies.ts';
-import { resolveScenario, shippedScenarios } from '../registry/scenarios.ts';
+import { defaultScenario, resolveScenario } from '../registry/scenarios.ts';
 import { ascii, wrap } from '../report/text.ts';
 import { type CommandResult, writeAtomic } from './check.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -28,9 +28,7 @@ export async function runDiff(flags: DiffFlags): Promise<CommandResult> {
   const [specA, specB] = flags.policies as [string, string];
   const a = await resolvePolicy(specA);
   const b = await resolvePolicy(specB);
-  const scenario = flags.scenario
-    ? resolveScenario(flags.scenario, kinds)
-    : shippedScenarios(kinds).find((s) => s.default);
+  const scenario = flags.scenario ? resolveScenario(flags.scenario, kinds) : defaultScenario(kinds);
   if (!scenario) throw new UsageError('no scenario to run the diff in');
   const kind = kinds.find((k) => k.name === scenario.system);
   if (!kind) throw new UsageError(`scenario ${scenario.name}: unknown system`);

@@ -9,7 +9,7 @@ import type { Op } from '../harness/system.ts';
 import { applies } from '../registry/kind.ts';
 import { kinds } from '../registry/kinds.ts';
 import { resolvePolicy } from '../registry/policies.ts';
-import { resolveScenario, shippedScenarios } from '../registry/scenarios.ts';
+import { defaultScenario, resolveScenario } from '../registry/scenarios.ts';
 import { renderTables } from '../report/counterexample.ts';
 import { ascii, wrap } from '../report/text.ts';
 import { TRACE_SCHEMA, TRACE_VERSION } from '../report/trace.ts';
@@ -89,7 +89,7 @@ export async function runReplay(flags: ReplayFlags): Promise<CommandResult> {
   } else {
     const scenario = flags.scenario
       ? resolveScenario(flags.scenario, kinds)
-      : shippedScenarios(kinds).find((s) => s.default);
+      : defaultScenario(kinds);
     if (!scenario) throw new UsageError('no scenario to replay the token in');
     loaded = {
       system: scenario.system,

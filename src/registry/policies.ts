@@ -12,6 +12,22 @@ import { builtinPolicies, builtinPolicy } from '../../models/policies/index.ts';
 import type { Policy } from '../../models/policy.ts';
 import { UsageError } from '../cli/errors.ts';
 
+/**
+ * What a user's policy module exports (default export, or `policy`): an id,
+ * the built-in it starts from, and the decisions it changes. Every other
+ * decision, and the expectations, come from the built-in it extends.
+ */
+export interface UserPolicy {
+  readonly id: string;
+  /** A built-in policy id: `v5.4`, `v5.8`, `6.1`, `mainline`, `reserve-pool-2019`. */
+  readonly extends: string;
+  readonly source?: string;
+  readonly expect?: Policy['expect'];
+  readonly pageAlloc?: Policy['pageAlloc'];
+  readonly dmaPool?: Policy['dmaPool'];
+  readonly dmaDirect?: Policy['dmaDirect'];
+}
+
 function looksLikePath(spec: string): boolean {
   return /[/\\]/.test(spec) || /\.(m?[jt]s)$/.test(spec);
 }
@@ -81,6 +97,7 @@ export async function resolvePolicy(spec: string): Promise<Policy> {
     );
   const file = resolve(spec);
   if (!existsSync(file)) throw new UsageError(`policy module ${spec} does not exist`);
+  if (/\.m?ts$/.test(file)) await typeCheck(file, spec);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -89,4 +106,41 @@ export async function resolvePolicy(spec: string): Promise<Policy> {
     throw new UsageError(`policy module ${spec} failed to load: ${msg}`);
   }
   return validateUserPolicy(mod.default ?? mod.policy, spec);
+}
+
+/**
+ * Type-checks a TypeScript policy module against the policy types when the
+ * TypeScript compiler is installed (it is in a development checkout); a
+ * mistyped decision is then a one-line error before anything runs.
+ */
+async function typeCheck(file: string, spec: string): Promise<void> {
+  let ts: typeof import('typescript');
+  try {
+    ts = (await import('typescript')).default;
+  } catch {
+    return; // no compiler: the field-by-field check below still applies
+  }
+  const program = ts.createProgram([file], {
+    strict: true,
+    noEmit: true,
+    allowImportingTsExtensions: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+    types: [],
+  });
+  const source = program.getSourceFile(file);
+  const diags = [
+    ...program.getSyntacticDiagnostics(source),
+    ...program.getSemanticDiagnostics(source),
+  ];
+  const d = diags[0];
+  if (!d) return;
+  const where =
+    d.file && d.start !== undefined
+      ? `:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}`
+      : '';
+  const text = ts.flattenDiagnosticMessageText(d.messageText, ' ').split('\n')[0];
+  throw new UsageError(`policy module ${spec}${where} does not type-check: ${text}`);
 }

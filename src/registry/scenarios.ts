@@ -61,6 +61,15 @@ export function shippedScenarios(kinds: readonly SystemKind[]): Scenario[] {
     .filter((s) => kinds.some((k) => k.name === s.system));
 }
 
+/**
+ * The default scenario (conventions.md): the SEV guest of the DMA world, or
+ * else the first scenario marked default.
+ */
+export function defaultScenario(kinds: readonly SystemKind[]): Scenario | undefined {
+  const all = shippedScenarios(kinds).filter((s) => s.default);
+  return all.find((s) => s.system === 'dma') ?? all[0];
+}
+
 /** A shipped scenario by name, or a scenario file by path. */
 export function resolveScenario(spec: string, kinds: readonly SystemKind[]): Scenario {
   const shipped = shippedScenarios(kinds).find((s) => s.name === spec);

@@ -2,7 +2,7 @@
 import { cell } from './text.ts';
 import { asExpected, expectationText, type Outcome } from './witness.ts';
 
-const COLS = { prop: 31, outcome: 9, expected: 13, runs: 6, steps: 8 } as const;
+const COLS = { prop: 31, outcome: 8, expected: 13, runs: 6, steps: 8 } as const;
 
 function row(mark: string, p: string, o: string, e: string, r: string, s: string): string {
   return [

@@ -111,6 +111,8 @@ export const DMA_OP_KINDS = [
  * odd byte counts, sometimes large (up to 4 MiB) to exhaust a pool.
  */
 const sizeArb = fc.oneof(
+  // cross-shrinking takes an odd size back to whole pages, then to 4 KiB
+  { withCrossShrink: true },
   { weight: 4, arbitrary: fc.integer({ min: 1, max: 16 }).map((p) => p * 4096) },
   { weight: 2, arbitrary: fc.integer({ min: 1, max: 65536 }) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 * 1048576 }) },

@@ -31,7 +31,10 @@ describe('zones conformance (6.1 rules, Debian 6.1.192)', () => {
     for (const f of files) {
       const data = JSON.parse(readFileSync(join(dir, f), 'utf8'));
       if (!data.settings) continue;
-      const zones = data.settings.reduce((n: number, s: { zones: unknown[] }) => n + s.zones.length, 0);
+      const zones = data.settings.reduce(
+        (n: number, s: { zones: unknown[] }) => n + s.zones.length,
+        0,
+      );
       expect(replayZonesFile(f, data).total).toBe(zones);
     }
   });
@@ -67,7 +70,16 @@ describe('zones conformance: the data tells the versions apart', () => {
           lowmem_reserve_ratio: [256, 256, 32, 0, 0],
           min_free_kbytes: 4096,
           watermark_scale_factor: 10,
-          zones: [{ zone: 'DMA32', managed: 100000, min: 1024, low: 1280, high: 1600, protection: [0, 0, 0, 0, 0] }],
+          zones: [
+            {
+              zone: 'DMA32',
+              managed: 100000,
+              min: 1024,
+              low: 1280,
+              high: 1600,
+              protection: [0, 0, 0, 0, 0],
+            },
+          ],
         },
       ],
     };
@@ -75,7 +87,11 @@ describe('zones conformance: the data tells the versions apart', () => {
     expect(r).toEqual({
       matched: 0,
       total: 1,
-      firstDivergence: { where: 'made-up.json settings[0] DMA32', kernel: 'high 1600', model: 'high 1536' },
+      firstDivergence: {
+        where: 'made-up.json settings[0] DMA32',
+        kernel: 'high 1600',
+        model: 'high 1536',
+      },
     });
   });
 });
@@ -87,12 +103,32 @@ describe('zones conformance: malformed input', () => {
     ['settings not an array', { settings: 3 }, /settings is not an array/],
     [
       'bad zone name',
-      { settings: [{ lowmem_reserve_ratio: [1, 1, 1, 0, 0], min_free_kbytes: 1, watermark_scale_factor: 1, zones: [{ zone: 'HighMem', managed: 1, min: 0, low: 0, high: 0, protection: [0, 0, 0, 0, 0] }] }] },
+      {
+        settings: [
+          {
+            lowmem_reserve_ratio: [1, 1, 1, 0, 0],
+            min_free_kbytes: 1,
+            watermark_scale_factor: 1,
+            zones: [
+              { zone: 'HighMem', managed: 1, min: 0, low: 0, high: 0, protection: [0, 0, 0, 0, 0] },
+            ],
+          },
+        ],
+      },
       /names no zone/,
     ],
     [
       'short protection',
-      { settings: [{ lowmem_reserve_ratio: [1, 1, 1, 0, 0], min_free_kbytes: 1, watermark_scale_factor: 1, zones: [{ zone: 'DMA', managed: 1, min: 0, low: 0, high: 0, protection: [0, 0] }] }] },
+      {
+        settings: [
+          {
+            lowmem_reserve_ratio: [1, 1, 1, 0, 0],
+            min_free_kbytes: 1,
+            watermark_scale_factor: 1,
+            zones: [{ zone: 'DMA', managed: 1, min: 0, low: 0, high: 0, protection: [0, 0] }],
+          },
+        ],
+      },
       /protection has 2 entries/,
     ],
     ['run without vm', { runs: [{ run: 'x' }] }, /x\.vm is not an object/],

@@ -6,12 +6,21 @@
  */
 import { ALLOC_OOM } from '../../../models/page_alloc/alloc_flags.ts';
 import { add_to_free_list } from '../../../models/page_alloc/buddy.ts';
-import { type PageAllocFns, type PageAllocVariant, kernelFns } from '../../../models/page_alloc/fns.ts';
+import {
+  kernelFns,
+  type PageAllocFns,
+  type PageAllocVariant,
+} from '../../../models/page_alloc/fns.ts';
 import { __GFP_DIRECT_RECLAIM } from '../../../models/page_alloc/gfp.ts';
 import type { PageAllocRules } from '../../../models/page_alloc/rules.ts';
 import type { PageAlloc, Zone } from '../../../models/page_alloc/state.ts';
 import { __zone_watermark_unusable_free } from '../../../models/page_alloc/watermark.ts';
-import { high_wmark_pages, MAX_NR_ZONES, managed_zone, min_wmark_pages } from '../../../models/page_alloc/zone.ts';
+import {
+  high_wmark_pages,
+  MAX_NR_ZONES,
+  managed_zone,
+  min_wmark_pages,
+} from '../../../models/page_alloc/zone.ts';
 import { zone_reclaimable_pages } from '../../../models/vmscan/vmscan.ts';
 
 export interface PageAllocMutant {
@@ -110,7 +119,15 @@ export const pageAllocMutants: readonly PageAllocMutant[] = [
       // free - unusable computed unsigned: a negative result wraps to a huge one
       __zone_watermark_ok: (ctx, z, order, mark, hz, flags, free) => {
         const u = __zone_watermark_unusable_free(ctx.rules, z, order, flags);
-        return k.__zone_watermark_ok(ctx, z, order, mark, hz, flags, free - u < 0 ? free + 2 ** 60 : free);
+        return k.__zone_watermark_ok(
+          ctx,
+          z,
+          order,
+          mark,
+          hz,
+          flags,
+          free - u < 0 ? free + 2 ** 60 : free,
+        );
       },
     },
   },
@@ -121,7 +138,11 @@ export const pageAllocMutants: readonly PageAllocMutant[] = [
       pgdat_balanced: (pa, order, hz) => {
         for (let i = 0; i <= hz && i < MAX_NR_ZONES; i++) {
           const z = pa.zones[i] as Zone;
-          if (managed_zone(z) && !pa.fns.zone_watermark_ok_safe(pa, z, order, high_wmark_pages(z), hz)) return false;
+          if (
+            managed_zone(z) &&
+            !pa.fns.zone_watermark_ok_safe(pa, z, order, high_wmark_pages(z), hz)
+          )
+            return false;
         }
         return true;
       },

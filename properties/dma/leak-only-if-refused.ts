@@ -5,7 +5,7 @@ import type { DmaOp } from '../../src/systems/dma/ops.ts';
 import { property } from '../property.ts';
 
 export default property<World, DmaOp>({
-  id: 'dma/leak-only-after-failed-conversion',
+  id: 'dma/leak-only-if-refused',
   ref: 'I5',
   statement:
     'A page is leaked (neither free nor held) only in a step where a set_memory_{de,en}crypted() call was refused; every other page a DMA path takes is freed or handed out.',
