@@ -97,7 +97,7 @@ export function runOps<S, O extends Op>(
       executed.push(false);
       continue;
     }
-    const outcome = system.step(state, op);
+    const outcome = system.step(state, op, options.record === true);
     if (outcome === null) {
       executed.push(false);
       continue;

@@ -27,6 +27,9 @@ export interface Outcome {
   readonly notes?: readonly string[];
 }
 
+/** The outcome of a step executed in a search run, where no text is read. */
+export const EXECUTED: Outcome = Object.freeze({ context: '', call: '', result: '' });
+
 /** A compact table of the state that matters, for reports. */
 export interface StateTable {
   readonly title: string;
@@ -44,8 +47,12 @@ export interface System<S, O extends Op> {
   readonly setup: string;
   /** A fresh initial state. */
   init(): S;
-  /** Executes `op`; returns null when the op is not enabled (skipped). */
-  step(state: S, op: O): Outcome | null;
+  /**
+   * Executes `op`; returns null when the op is not enabled (skipped). With
+   * `describe` false (a search run, nobody reads it) a system may return a
+   * bare `EXECUTED` outcome instead of formatting text.
+   */
+  step(state: S, op: O, describe?: boolean): Outcome | null;
   /** The state that matters, as rows (zones in show_mem layout, pools, ...). */
   snapshot(state: S): readonly StateTable[];
   /**

@@ -157,7 +157,7 @@ export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
       atomic: fc.boolean(),
       zone: fc.constantFrom('normal' as const, 'dma32' as const, 'dma' as const),
       order: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10 })),
-      count: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 64 })),
+      count: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 32 })),
     }),
   },
   {

@@ -34,7 +34,7 @@ import {
   world_page_cache,
   world_pool_worker,
 } from '../../../models/world/world.ts';
-import type { Outcome, StateTable, System } from '../../harness/system.ts';
+import { EXECUTED, type Outcome, type StateTable, type System } from '../../harness/system.ts';
 import { hex, size as sz } from '../../report/text.ts';
 import { pageAllocMachines } from '../page_alloc/machines.ts';
 import { DMA_OP_KINDS, type DmaOp, dmaOpArbitrary } from './ops.ts';
@@ -161,11 +161,12 @@ export function makeDmaSystem(
   const pick = <T>(list: readonly T[], i: number): T | undefined =>
     list.length === 0 ? undefined : list[i % list.length];
 
-  function step(w: World, op: DmaOp): Outcome | null {
+  function step(w: World, op: DmaOp, describe = true): Outcome | null {
     switch (op.op) {
       case 'dma_alloc_coherent': {
         const dev = op.dev % wc.devices.length;
         const r = world_dma_alloc_coherent(w, dev, op.size, op.atomic, op.nowarn);
+        if (!describe) return EXECUTED;
         return {
           context: cpuContext(op.cpu, op.atomic),
           call: `dma_alloc_coherent(${devName(dev)}, ${sz(op.size)}, ${gfpText(w, r.gfp)})`,
@@ -180,6 +181,7 @@ export function makeDmaSystem(
         );
         if (!b) return null;
         world_dma_free_coherent(w, b);
+        if (!describe) return EXECUTED;
         return {
           context: 'cpu0 task',
           call: `dma_free_coherent(${devName(b.dev)}, ${sz(b.requested)}, #${b.id})`,
@@ -193,6 +195,7 @@ export function makeDmaSystem(
         if (w.policy.dmaDirect.dma_direct_alloc_pages === null) return null;
         const dev = op.dev % wc.devices.length;
         const r = world_dma_alloc_pages(w, dev, op.size, op.atomic);
+        if (!describe) return EXECUTED;
         return {
           context: cpuContext(op.cpu, op.atomic),
           call: `dma_alloc_pages(${devName(dev)}, ${sz(op.size)}, ${gfpText(w, r.gfp)})`,
@@ -209,6 +212,7 @@ export function makeDmaSystem(
         );
         if (!b) return null;
         world_dma_free_pages(w, b);
+        if (!describe) return EXECUTED;
         return {
           context: 'cpu0 task',
           call: `dma_free_pages(${devName(b.dev)}, ${sz(b.requested)}, #${b.id})`,
@@ -219,6 +223,7 @@ export function makeDmaSystem(
       case 'atomic_pool_work_fn': {
         const s = world_pool_worker(w);
         if (!s) return null;
+        if (!describe) return EXECUTED;
         const what =
           s.step === 'check'
             ? `check ${s.pool}`
@@ -243,6 +248,7 @@ export function makeDmaSystem(
       case 'kswapd': {
         const k = world_kswapd(w, 32);
         if (!k) return null;
+        if (!describe) return EXECUTED;
         return {
           context: 'kswapd0',
           call: `kswapd: ${k.what}`,
@@ -252,6 +258,7 @@ export function makeDmaSystem(
       }
       case 'alloc_pages': {
         const got = world_alloc_pages(w, op.atomic, op.zone, op.order, op.count);
+        if (!describe) return EXECUTED;
         return {
           context: cpuContext(0, op.atomic),
           call: `alloc_pages(${op.zone}, order ${op.order}) x${op.count}`,
@@ -262,6 +269,7 @@ export function makeDmaSystem(
       case '__free_pages': {
         if (w.kernelPages.length === 0) return null;
         const n = world_free_pages(w, op.pick, op.count);
+        if (!describe) return EXECUTED;
         return {
           context: 'cpu0 task',
           call: `__free_pages x${op.count}`,
@@ -271,6 +279,7 @@ export function makeDmaSystem(
       }
       case 'page_cache': {
         const pfn = world_page_cache(w, op.order, op.dirty);
+        if (!describe) return EXECUTED;
         return {
           context: 'cpu0 task',
           call: `filemap_add_folio(order ${op.order}${op.dirty ? ', dirty' : ''})`,
@@ -282,6 +291,7 @@ export function makeDmaSystem(
         if (op.at !== 'alloc_pages' && w.config.platform.cc === 'none' && op.at !== 'gen_pool_add')
           return null;
         world_arm_fault(w, { at: op.at, order: op.at === 'alloc_pages' ? op.order : -1 });
+        if (!describe) return EXECUTED;
         const what =
           op.at === 'alloc_pages'
             ? `next alloc_pages${op.order >= 0 ? ` of order ${op.order}` : ''} fails`
