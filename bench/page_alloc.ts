@@ -18,10 +18,13 @@ import { makePageAllocSystem } from '../src/systems/page_alloc/system.ts';
 const RUNS = Number(process.argv[2] ?? 400);
 const STEPS = 100;
 
-const runs: PageAllocOp[][] = fc.sample(fc.array(pageAllocOps, { minLength: STEPS, maxLength: STEPS }), {
-  seed: 1,
-  numRuns: RUNS,
-});
+const runs: PageAllocOp[][] = fc.sample(
+  fc.array(pageAllocOps, { minLength: STEPS, maxLength: STEPS }),
+  {
+    seed: 1,
+    numRuns: RUNS,
+  },
+);
 const plan = makePlan(pageAllocProperties);
 
 for (const [name, machine] of Object.entries(pageAllocMachines)) {
@@ -33,7 +36,8 @@ for (const [name, machine] of Object.entries(pageAllocMachines)) {
   for (const ops of runs) {
     const r = runOps(system, plan, ops);
     steps += r.checkedSteps;
-    if (r.failure) throw new Error(`bench run broke ${r.failure.property}: ${r.failure.violation.message}`);
+    if (r.failure)
+      throw new Error(`bench run broke ${r.failure.property}: ${r.failure.violation.message}`);
   }
   const seconds = (performance.now() - t0) / 1000;
   console.log(`page_alloc.checked_steps_per_s.${name} ${Math.round(steps / seconds)}`);

@@ -13,7 +13,7 @@ export default property<World, DmaOp>({
   after: 'every-step',
   check: ({ state }) => {
     const leak = state.events.find((e) => e.kind === 'leak');
-    if (!leak || leak.kind !== 'leak') return null;
+    if (leak?.kind !== 'leak') return null;
     if (state.events.some((e) => e.kind === 'convert' && !e.ok)) return null;
     return {
       subject: `pfn ${hex(leak.pfn)}`,

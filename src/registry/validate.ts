@@ -40,7 +40,9 @@ export function expectShape(value: unknown, shape: Shape, where: string): void {
     if (!Array.isArray(value)) throw bad();
     if (value.length < (shape.min ?? 0))
       throw new Error(`${where} needs at least ${shape.min} entries`);
-    value.forEach((v, i) => expectShape(v, shape.array, `${where}[${i}]`));
+    value.forEach((v, i) => {
+      expectShape(v, shape.array, `${where}[${i}]`);
+    });
   } else if ('object' in shape) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad();
     const v = value as Record<string, unknown>;
