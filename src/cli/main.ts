@@ -7,6 +7,7 @@ import { StepError } from '../harness/check.ts';
 import { useColour } from '../report/colour.ts';
 import { DEFAULT_MAX_STEPS, DEFAULT_SEED, defaultRuns, wholeNumber } from './budget.ts';
 import { type CommandResult, runCheck } from './check.ts';
+import { runCompare } from './compare.ts';
 import { runConformance } from './conformance.ts';
 import { runDiff } from './diff.ts';
 import { EXIT, UsageError } from './errors.ts';
@@ -132,6 +133,33 @@ export function program(out: (r: CommandResult) => void): Command {
     .description('replay kernel data (gen_pool, zones, DMA pool traces) through the models')
     .argument('[dir...]', 'folders of kernel data (default: the data the package ships)')
     .action((dirs: string[]) => out(runConformance(dirs)));
+
+  p.command('compare')
+    .description('the atomic pools against the 2019 reserve pool, per workload family')
+    .option(
+      '--policy <id|file>',
+      'designs to compare (default: mainline, reserve-pool-2019)',
+      collect,
+    )
+    .option('--scenario <name|file>', 'a DMA scenario')
+    .option('--workload <id>', 'only this workload family (repeatable)', collect)
+    .option('--seed <n>', 'random seed', String(DEFAULT_SEED))
+    .option('--runs <n>', 'runs per workload and design', '60')
+    .option('--max-steps <n>', 'most operations per run', String(DEFAULT_MAX_STEPS))
+    .option('--out <dir>', 'where the SVG plot is written', 'poolcheck-out')
+    .action(async (o: Record<string, string | string[] | undefined>) => {
+      out(
+        await runCompare({
+          ...(Array.isArray(o.policy) ? { policies: o.policy } : {}),
+          ...(Array.isArray(o.workload) ? { workload: o.workload } : {}),
+          ...(typeof o.scenario === 'string' ? { scenario: o.scenario } : {}),
+          seed: wholeNumber('--seed', String(o.seed), -(2 ** 31), 2 ** 31 - 1),
+          runs: wholeNumber('--runs', String(o.runs), 1),
+          maxSteps: wholeNumber('--max-steps', String(o.maxSteps), 1, 100_000),
+          out: String(o.out),
+        }),
+      );
+    });
 
   p.command('list')
     .description('list models, policies, scenarios and properties')
