@@ -31,6 +31,7 @@ export interface CheckFlags {
   readonly format: 'text' | 'json';
   readonly out: string;
   readonly timeLimitMs?: number;
+  readonly path?: string;
   readonly expect?: boolean;
   readonly property?: readonly string[];
   readonly onRun?: (runs: number) => void;
@@ -79,6 +80,7 @@ export async function runCheck(flags: CheckFlags): Promise<CommandResult> {
           runs: flags.runs,
           maxSteps: flags.maxSteps,
           ...(flags.timeLimitMs !== undefined ? { timeLimitMs: flags.timeLimitMs } : {}),
+          ...(flags.path !== undefined ? { path: flags.path } : {}),
           ...(flags.onRun ? { onRun: flags.onRun } : {}),
         },
       );

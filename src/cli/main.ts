@@ -29,6 +29,12 @@ function progress(): ((runs: number) => void) | undefined {
   };
 }
 
+function checkPath(p: string): string {
+  if (!/^\d+(:\d+)*$/.test(p))
+    throw new UsageError(`--path takes a fast-check path like 3:1:0, not '${p}'`);
+  return p;
+}
+
 export function program(out: (r: CommandResult) => void): Command {
   const p = new Command('poolcheck')
     .description('property-based checks of the kernel DMA atomic pools and lowmem reserve')
@@ -45,6 +51,7 @@ export function program(out: (r: CommandResult) => void): Command {
     .option('--runs <n>', 'runs per property search (POOLCHECK_RUNS scales the default)')
     .option('--max-steps <n>', 'most operations per run', String(DEFAULT_MAX_STEPS))
     .option('--replay <token>', 'replay one run from its token instead of searching')
+    .option('--path <path>', "fast-check's path of one run (with --seed): reproduces that run")
     .addOption(
       new Option('--format <fmt>', 'report format').choices(['text', 'json']).default('text'),
     )
@@ -78,6 +85,7 @@ export function program(out: (r: CommandResult) => void): Command {
         format: o.format === 'json' ? 'json' : 'text',
         out: String(o.out),
         expect: o.expect === true,
+        ...(typeof o.path === 'string' ? { path: checkPath(o.path) } : {}),
         ...(typeof o.timeLimit === 'string'
           ? { timeLimitMs: wholeNumber('--time-limit', o.timeLimit, 1) * 1000 }
           : {}),

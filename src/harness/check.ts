@@ -24,6 +24,8 @@ export interface CheckOptions {
   readonly timeLimitMs?: number;
   /** Most candidate runs the breadth-first minimisation may spend. */
   readonly bfsBudget?: number;
+  /** fast-check's path of one run: reproduces exactly that run (then shrinks it). */
+  readonly path?: string;
   /** Called after every run (progress display). */
   readonly onRun?: (runsDone: number) => void;
 }
@@ -248,6 +250,7 @@ export function checkProperties<S, O extends Op>(
       {
         seed: options.seed,
         numRuns: options.runs,
+        ...(options.path !== undefined ? { path: options.path } : {}),
         endOnFailure: true,
         ...(options.timeLimitMs !== undefined
           ? { interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false }
