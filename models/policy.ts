@@ -9,6 +9,7 @@
 import type { DmaDirectRules } from './dma/direct_rules.ts';
 import type { DmaPoolRules } from './dma/rules.ts';
 import type { PageAllocRules } from './page_alloc/rules.ts';
+import type { ReservePoolRules } from './reserve_pool/rules.ts';
 
 /** The expected outcome of a property under a policy. */
 export type Expectation = 'holds' | { readonly fails: string };
@@ -32,6 +33,8 @@ export interface Policy {
   readonly dmaPool: DmaPoolRules | null;
   /** kernel/dma/direct.c decisions (models/dma/direct_rules.ts). */
   readonly dmaDirect: DmaDirectRules;
+  /** The 2019 per-order reserve pool (models/reserve_pool/rules.ts); null in every merged kernel. */
+  readonly reservePool: ReservePoolRules | null;
 }
 
 /** The expectation of `propertyId` under `policy` (holds unless declared). */

@@ -23,4 +23,5 @@ export const v6_1: Policy = {
   pageAlloc: pageAllocRules['6.1'],
   dmaPool: dmaPoolRules['6.1'],
   dmaDirect: dmaDirectRules['6.1'],
+  reservePool: null,
 };

@@ -15,4 +15,5 @@ export const mainline: Policy = {
   pageAlloc: pageAllocRules['6.18'],
   dmaPool: dmaPoolRules.mainline,
   dmaDirect: dmaDirectRules.mainline,
+  reservePool: null,
 };

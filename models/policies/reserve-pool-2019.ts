@@ -4,6 +4,7 @@
  * pre-decrypted pages, refilled by kswapd.
  */
 import type { Policy } from '../policy.ts';
+import { reservePoolRules2019 } from '../reserve_pool/rules.ts';
 import { mainline } from './mainline.ts';
 
 export const reservePool2019: Policy = {
@@ -13,4 +14,7 @@ export const reservePool2019: Policy = {
   extends: 'mainline',
   design: 'reserve-pool',
   expect: {},
+  // the reserve pools take the atomic pools' place behind dma-direct
+  dmaPool: null,
+  reservePool: reservePoolRules2019,
 };

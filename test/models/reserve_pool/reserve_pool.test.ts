@@ -1,0 +1,609 @@
+/**
+ * models/reserve_pool/reserve_pool.ts against its documented rules
+ * (models/reserve_pool/rules.ts), with the fake environment of fake-env.ts:
+ * the high-order guarantee, kswapd's refill and give-back sub-steps and
+ * their may-sleep flags, decrypt/encrypt failures, kswapd falling behind,
+ * free routing, and the dma-direct hooks.
+ */
+import { describe, expect, it } from 'vitest';
+import { PAGE_SIZE } from '../../../models/dma/env.ts';
+import {
+  __GFP_DIRECT_RECLAIM,
+  __GFP_KSWAPD_RECLAIM,
+  __GFP_NOWARN,
+  gfpflags_allow_blocking,
+} from '../../../models/page_alloc/gfp.ts';
+import { type ZoneCounts, zoneCounts } from '../../../models/page_alloc/zone.ts';
+import {
+  createReservePoolState,
+  type ReservePoolState,
+  reserve_pool_alloc,
+  reserve_pool_find_block,
+  reserve_pool_flush,
+  reserve_pool_free,
+  reserve_pool_guarantee,
+  reserve_pool_in_flight,
+  reserve_pool_init,
+  reserve_pool_kswapd_step,
+  reserve_pool_pending,
+  reserve_pool_resize,
+  reservePoolDirectHooks,
+} from '../../../models/reserve_pool/reserve_pool.ts';
+import { type ReservePoolRules, reservePoolRules2019 } from '../../../models/reserve_pool/rules.ts';
+import {
+  dev30,
+  type FakeEnv,
+  fakeEnv,
+  GFP_DMA,
+  GFP_DMA32,
+  isa,
+  nvme,
+  PAGE,
+  physOk,
+  ZONE_RANGE,
+} from './fake-env.ts';
+
+const R = reservePoolRules2019;
+/** GFP_ATOMIC's bits without the zone: __GFP_HIGH | __GFP_KSWAPD_RECLAIM. */
+const ATOMIC = 0x20 | __GFP_KSWAPD_RECLAIM;
+const GFP_KERNEL = 0xcc0;
+
+/**
+ * Zones whose Normal-column reserves are `dma` and `dma32` pages (managed
+ * counts large enough that the half-zone cap never binds).
+ */
+function zones(dma: number, dma32: number): ZoneCounts[] {
+  const z = [
+    zoneCounts(0, 3998, 3840),
+    zoneCounts(1, 200000, 200000),
+    zoneCounts(2, 100000, 100000),
+    zoneCounts(3, 0, 0),
+    zoneCounts(4, 0, 0),
+  ];
+  z[0]?.lowmem_reserve.splice(0, 5, 0, 0, dma, dma, dma);
+  z[1]?.lowmem_reserve.splice(0, 5, 0, 0, dma32, dma32, dma32);
+  return z;
+}
+
+/** A booted design: DMA reserve 65 pages (17/8/4/2 blocks), DMA32 32 pages (8/4/2/1). */
+function boot(
+  rules: Partial<ReservePoolRules> = {},
+  env: FakeEnv = fakeEnv(),
+  dma = 65,
+  dma32 = 32,
+): { s: ReservePoolState; env: FakeEnv } {
+  const s = createReservePoolState({ ...R, ...rules });
+  reserve_pool_init(s, env, zones(dma, dma32));
+  return { s, env };
+}
+
+/** Takes `n` blocks of `size` bytes for a 64-bit device (kswapd not run). */
+function take(s: ReservePoolState, env: FakeEnv, size: number, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const b = reserve_pool_alloc(s, env, nvme, size, ATOMIC | __GFP_NOWARN, physOk).block;
+    if (b !== null) out.push(b.phys);
+  }
+  return out;
+}
+
+function lens(s: ReservePoolState, zone: 'DMA' | 'DMA32'): number[] {
+  const p = zone === 'DMA' ? s.pool_dma : s.pool_dma32;
+  return (p?.free_list ?? []).map((l) => l.length);
+}
+
+describe('boot fill', () => {
+  it('fills every list to its target in kswapd sub-steps, decrypting each block, waking nobody', () => {
+    const env = fakeEnv();
+    const s = createReservePoolState(R);
+    const r = reserve_pool_init(s, env, zones(65, 32));
+    expect(lens(s, 'DMA')).toEqual([17, 8, 4, 2]);
+    expect(lens(s, 'DMA32')).toEqual([8, 4, 2, 1]);
+    // one alloc and one decrypt per block, and nothing else
+    const blocks = 17 + 8 + 4 + 2 + 8 + 4 + 2 + 1;
+    expect(r.calls.filter((c) => c.fn === 'alloc_pages')).toHaveLength(blocks);
+    expect(r.calls.filter((c) => c.fn === 'set_memory_decrypted')).toHaveLength(blocks);
+    expect(r.calls.filter((c) => c.mayBlock).every((c) => c.fn === 'set_memory_decrypted')).toBe(
+      true,
+    );
+    expect(r.mayBlock).toBe(true);
+    expect(env.wakes).toBe(0);
+    expect(reserve_pool_pending(s)).toBe(false);
+    expect(s.pool_dma?.nr_pages).toBe(65);
+    expect(s.pool_dma32?.nr_free_pages).toBe(32);
+    // every pool page is decrypted; the DMA pool's pages lie in ZONE_DMA
+    for (const [phys, b] of s.blocks) {
+      for (let i = 0; i < 2 ** b.order; i++) expect(env.enc.get(phys / PAGE + i)).toBe('decrypted');
+      const range = ZONE_RANGE[b.pool];
+      expect(phys >= range.start && phys + 2 ** b.order * PAGE <= range.end).toBe(true);
+    }
+    expect(s.messages.map((m) => m.text)).toEqual([
+      'DMA: reserve pool DMA: 65 pages (260 KiB), orders 0-3',
+      'DMA: reserve pool DMA32: 32 pages (128 KiB), orders 0-3',
+    ]);
+  });
+
+  it('without encryption the conversions return at once and nothing may sleep', () => {
+    const env = fakeEnv(false);
+    const s = createReservePoolState(R);
+    expect(reserve_pool_init(s, env, zones(65, 32)).mayBlock).toBe(false);
+  });
+
+  it('fill_at_init false leaves the pools empty until the first request wakes kswapd', () => {
+    const { s, env } = boot({ fill_at_init: false });
+    expect(lens(s, 'DMA32')).toEqual([0, 0, 0, 0]);
+    const r = reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
+    expect(r.block).toBeNull();
+    expect(r.woke).toBe(true);
+    expect(env.wakes).toBe(1);
+    reserve_pool_flush(s, env);
+    expect(lens(s, 'DMA32')).toEqual([8, 4, 2, 1]);
+  });
+});
+
+describe('serving atomic requests: the high-order guarantee', () => {
+  for (const zone of ['DMA', 'DMA32'] as const)
+    for (let order = 0; order <= R.max_order; order++)
+      it(`${zone}: an order-${order} request is served from its own list while the targets are held`, () => {
+        const { s, env } = boot();
+        const gfp = ATOMIC | (zone === 'DMA' ? GFP_DMA : GFP_DMA32);
+        const dev = zone === 'DMA' ? isa : nvme;
+        const before = lens(s, zone);
+        expect(reserve_pool_guarantee(s, gfp, order)?.zone).toBe(zone);
+        const r = reserve_pool_alloc(s, env, dev, PAGE * 2 ** order, gfp, physOk);
+        expect(r.block).toMatchObject({ pool: zone, order, from_order: order });
+        expect(r.mayBlock).toBe(false);
+        expect(r.calls.every((c) => !c.mayBlock)).toBe(true);
+        // zeroed before it is handed out
+        expect(r.calls[0]).toMatchObject({
+          fn: 'memset',
+          phys: r.block?.phys,
+          ret: PAGE * 2 ** order,
+        });
+        const after = lens(s, zone);
+        expect(after[order]).toBe((before[order] as number) - 1);
+        // the list is now below its target: kswapd is woken, without sleeping
+        expect(r.woke).toBe(true);
+        expect(r.calls.at(-1)).toEqual({ fn: 'wake_up_kswapd', mayBlock: false, pool: null });
+      });
+
+  it('requests with no zone bit (64-bit devices) are served from DMA32; GFP_DMA only from DMA', () => {
+    const { s, env } = boot();
+    expect(reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk).block?.pool).toBe('DMA32');
+    expect(reserve_pool_alloc(s, env, isa, PAGE, ATOMIC | GFP_DMA, physOk).tried).toEqual(['DMA']);
+  });
+
+  it('an empty list splits the smallest larger block: lowest part served, upper halves go down', () => {
+    const { s, env } = boot();
+    const p = s.pool_dma32!;
+    take(s, env, PAGE, 8);
+    take(s, env, 2 * PAGE, 4);
+    expect(lens(s, 'DMA32')).toEqual([0, 0, 2, 1]);
+    const big = p.free_list[2]?.at(-1) as number;
+    const free = p.nr_free_pages;
+    const r = reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
+    expect(r.block).toEqual({ pool: 'DMA32', order: 0, phys: big, from_order: 2 });
+    // order 2 = 4 pages: page 0 served, page 1 to the order-0 list, pages 2-3 to order 1
+    expect(p.free_list[0]).toEqual([big + PAGE]);
+    expect(p.free_list[1]).toEqual([big + 2 * PAGE]);
+    expect(p.nr_free_pages).toBe(free - 1);
+    expect(s.stats.nr_split).toBe(1);
+    expect(reserve_pool_find_block(s, big + 3 * PAGE)).toMatchObject({ phys: big + 2 * PAGE });
+  });
+
+  it('with split_when_empty false an empty list fails and the walk moves to the next pool', () => {
+    const { s, env } = boot({ split_when_empty: false });
+    take(s, env, PAGE, 8);
+    const r = reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
+    expect(r.tried).toEqual(['DMA32', 'DMA']);
+    expect(r.block?.pool).toBe('DMA');
+  });
+
+  it('a block the device cannot reach stays on its list; the next pool serves (phys_ok)', () => {
+    const { s, env } = boot();
+    const before = lens(s, 'DMA32');
+    const r = reserve_pool_alloc(s, env, dev30, PAGE, ATOMIC | GFP_DMA32, physOk);
+    expect(r.tried).toEqual(['DMA32', 'DMA']);
+    expect(r.block?.pool).toBe('DMA');
+    expect(lens(s, 'DMA32')).toEqual(before);
+    // without a check the first block is taken as it is (the caller's choice)
+    expect(reserve_pool_alloc(s, env, dev30, PAGE, ATOMIC, null).block?.pool).toBe('DMA32');
+  });
+
+  it('fallback_to_lower_zone false tries only the first pool', () => {
+    const { s, env } = boot({ fallback_to_lower_zone: false });
+    const r = reserve_pool_alloc(s, env, dev30, PAGE, ATOMIC, physOk);
+    expect(r.tried).toEqual(['DMA32']);
+    expect(r.block).toBeNull();
+    expect(r.warning?.text).toBe('DMA reserve pool exhausted for dev30 (order 0)');
+  });
+
+  it('a zone whose reserve is 0 (no Normal zone above DMA32) sends every request to the DMA pool', () => {
+    const { s, env } = boot({}, fakeEnv(), 65, 0);
+    expect(s.pool_dma32?.guaranteed_order).toBe(-1);
+    expect(reserve_pool_guarantee(s, ATOMIC, 0)).toBeNull();
+    const r = reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
+    expect(r.tried).toEqual(['DMA32', 'DMA']);
+    expect(r.block?.pool).toBe('DMA');
+  });
+
+  it('an order above max_order fails at once, with a warning unless __GFP_NOWARN', () => {
+    const { s, env } = boot();
+    const size = PAGE * 2 ** (R.max_order + 1);
+    const r = reserve_pool_alloc(s, env, nvme, size, ATOMIC, physOk);
+    expect(r.block).toBeNull();
+    expect(r.tried).toEqual([]);
+    expect(r.warning?.text).toBe('DMA reserve pool: order 4 above max order 3 for nvme0');
+    expect(
+      reserve_pool_alloc(s, env, nvme, size, ATOMIC | __GFP_NOWARN, physOk).warning,
+    ).toBeNull();
+    expect(reserve_pool_guarantee(s, ATOMIC, R.max_order + 1)).toBeNull();
+  });
+
+  it('a blocking request is refused (blockable callers keep their floor in the buddy allocator)', () => {
+    const { s, env } = boot();
+    expect(gfpflags_allow_blocking(GFP_KERNEL)).toBe(true);
+    const free = s.pool_dma32?.nr_free_pages;
+    const r = reserve_pool_alloc(s, env, nvme, PAGE, GFP_KERNEL, physOk);
+    expect(r.block).toBeNull();
+    expect(r.warning?.kind).toBe('blocking-caller');
+    expect(s.pool_dma32?.nr_free_pages).toBe(free);
+    // WARN_ON_ONCE
+    expect(
+      reserve_pool_alloc(s, env, nvme, PAGE, GFP_KERNEL | __GFP_DIRECT_RECLAIM, physOk).warning,
+    ).toBeNull();
+  });
+
+  it('no pool at all: "Failed to get suitable reserve pool" every time, __GFP_NOWARN or not', () => {
+    const env = fakeEnv();
+    const s = createReservePoolState(R);
+    const r = reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC | __GFP_NOWARN, physOk);
+    expect(r.warning?.text).toBe('Failed to get suitable reserve pool for nvme0');
+    expect(reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk).warning?.kind).toBe(
+      'no-suitable-pool',
+    );
+    expect(s.stats.nr_fail).toBe(2);
+  });
+});
+
+describe('kswapd refill sub-steps', () => {
+  it('scan, alloc, decrypt, add: only the decryption may sleep; allocations interleave', () => {
+    const { s, env } = boot();
+    const a = reserve_pool_alloc(s, env, nvme, 8 * PAGE, ATOMIC, physOk);
+    expect(a.block?.order).toBe(3);
+    expect(reserve_pool_pending(s)).toBe(true);
+
+    const scan = reserve_pool_kswapd_step(s, env);
+    expect(scan).toMatchObject({
+      what: 'refill',
+      pool: 'DMA32',
+      order: 3,
+      calls: [],
+      mayBlock: false,
+    });
+    const alloc = reserve_pool_kswapd_step(s, env);
+    expect(alloc.what).toBe('alloc');
+    expect(alloc.calls).toEqual([
+      {
+        fn: 'alloc_pages',
+        mayBlock: false,
+        pool: 'DMA32',
+        gfp: R.refill_gfp | GFP_DMA32,
+        order: 3,
+        ret: alloc.phys,
+      },
+    ]);
+    expect(reserve_pool_in_flight(s)).toEqual({ phys: alloc.phys, order: 3, pool: 'DMA32' });
+    const decrypt = reserve_pool_kswapd_step(s, env);
+    expect(decrypt).toMatchObject({ what: 'decrypt', ok: true, mayBlock: true });
+    expect(decrypt.calls[0]).toMatchObject({
+      fn: 'set_memory_decrypted',
+      mayBlock: true,
+      phys: alloc.phys,
+    });
+
+    // an atomic request between decrypt and add does not see the block in flight
+    const mid = reserve_pool_alloc(s, env, nvme, 8 * PAGE, ATOMIC | __GFP_NOWARN, physOk);
+    expect(mid.block?.phys).not.toBe(alloc.phys);
+
+    const add = reserve_pool_kswapd_step(s, env);
+    expect(add).toMatchObject({ what: 'add', phys: alloc.phys, calls: [], mayBlock: false });
+    expect(s.pool_dma32?.free_list[3]).toContain(alloc.phys);
+    expect(reserve_pool_in_flight(s)).toBeNull();
+    const rest = reserve_pool_flush(s, env);
+    expect(rest.at(-1)).toMatchObject({ what: 'done', done: true });
+    expect(lens(s, 'DMA32')).toEqual([8, 4, 2, 1]);
+    expect(reserve_pool_kswapd_step(s, env).what).toBe('idle');
+  });
+
+  it('the refill gfp cannot block, takes no reserves and asks kswapd to reclaim (rules.refill_gfp)', () => {
+    expect(gfpflags_allow_blocking(R.refill_gfp)).toBe(false);
+    expect(R.refill_gfp & __GFP_KSWAPD_RECLAIM).toBeTruthy();
+    expect(R.refill_gfp & 0x80000).toBeTruthy(); // __GFP_NOMEMALLOC
+    expect(R.refill_gfp & __GFP_NOWARN).toBeTruthy();
+  });
+
+  it('refills the highest order first', () => {
+    const { s, env } = boot();
+    for (const size of [PAGE, 2 * PAGE, 8 * PAGE])
+      reserve_pool_alloc(s, env, nvme, size, ATOMIC, physOk);
+    const orders = reserve_pool_flush(s, env)
+      .filter((x) => x.what === 'refill')
+      .map((x) => x.order);
+    expect(orders).toEqual([3, 1, 0]);
+  });
+
+  it('a wake during a pass queues one more pass', () => {
+    const { s, env } = boot();
+    reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
+    expect(env.wakes).toBe(1);
+    // still pending (no pass started): no second wake
+    expect(reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk).woke).toBe(false);
+    reserve_pool_kswapd_step(s, env);
+    expect(s.refill.pending).toBe(false);
+    expect(reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk).woke).toBe(true);
+    expect(env.wakes).toBe(2);
+    const steps = reserve_pool_flush(s, env);
+    expect(steps.filter((x) => x.what === 'done')).toHaveLength(2);
+    expect(lens(s, 'DMA32')[0]).toBe(8);
+  });
+
+  it('below-half-target wakes kswapd only when a list falls below ceil(target / 2)', () => {
+    const { s, env } = boot({ refill_threshold: 'below-half-target' });
+    // DMA32 order 0: target 8, threshold 4
+    const woke = [0, 1, 2, 3, 4].map(
+      () => reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk).woke,
+    );
+    expect(woke).toEqual([false, false, false, false, true]);
+    reserve_pool_flush(s, env);
+    expect(lens(s, 'DMA32')[0]).toBe(8);
+  });
+});
+
+describe('failures: decrypt, kswapd falling behind', () => {
+  it('a refused decryption leaks the block (unknown state, never freed) and marks the pool behind', () => {
+    const { s, env } = boot();
+    reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
+    env.decryptFails = 1;
+    const steps = reserve_pool_flush(s, env);
+    const bad = steps.find((x) => x.what === 'decrypt');
+    expect(bad).toMatchObject({ ok: false, pool: 'DMA32', order: 0 });
+    const phys = bad?.phys as number;
+    expect(s.leaked).toEqual([{ phys, order: 0, pool: 'DMA32', cause: 'decrypt-failed' }]);
+    expect(env.enc.get(phys / PAGE)).toBe('unknown');
+    expect(env.freed.some((f) => f.phys === phys)).toBe(false);
+    expect(reserve_pool_find_block(s, phys)).toBeNull();
+    expect(s.pool_dma32?.behind).toBe(true);
+    expect(s.stats.nr_refill_failed).toBe(1);
+    // skip-zone-this-pass: the pass skipped DMA32 and ended
+    expect(lens(s, 'DMA32')[0]).toBe(7);
+    expect(env.broken).toEqual([]);
+    // the next wake retries; success clears `behind`
+    reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
+    reserve_pool_flush(s, env);
+    expect(lens(s, 'DMA32')[0]).toBe(8);
+    expect(s.pool_dma32?.behind).toBe(false);
+  });
+
+  it('skip-zone-this-pass keeps refilling the other pool; stop-pass ends the pass', () => {
+    for (const refill_failure of ['skip-zone-this-pass', 'stop-pass'] as const) {
+      const { s, env } = boot({ refill_failure });
+      reserve_pool_alloc(s, env, isa, PAGE, ATOMIC | GFP_DMA, physOk);
+      reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
+      env.allocFails = 1; // the DMA refill (visited first) fails
+      reserve_pool_flush(s, env);
+      expect(s.pool_dma?.behind).toBe(true);
+      expect(lens(s, 'DMA')[0]).toBe(16);
+      expect(lens(s, 'DMA32')[0]).toBe(refill_failure === 'stop-pass' ? 7 : 8);
+    }
+  });
+
+  it('kswapd cannot keep up: requests fail with the exhaustion warning unless __GFP_NOWARN', () => {
+    const { s, env } = boot();
+    env.allocFails = Number.POSITIVE_INFINITY;
+    const served: (string | null)[] = [];
+    // order 3: DMA32 holds 1 block, DMA 2; kswapd runs after each request and fails
+    for (let i = 0; i < 4; i++) {
+      const r = reserve_pool_alloc(s, env, nvme, 8 * PAGE, ATOMIC, physOk);
+      served.push(r.block?.pool ?? null);
+      reserve_pool_flush(s, env);
+    }
+    expect(served.slice(0, 1)).toEqual(['DMA32']);
+    expect(served.at(-1)).toBeNull();
+    expect(s.pool_dma32?.behind).toBe(true);
+    const last = reserve_pool_alloc(s, env, nvme, 8 * PAGE, ATOMIC, physOk);
+    expect(last.block).toBeNull();
+    expect(last.warning).toMatchObject({
+      kind: 'exhausted',
+      level: 'warn',
+      text: 'DMA reserve pool exhausted for nvme0 (order 3)',
+    });
+    // the failed request still asks kswapd for a refill
+    expect(s.refill.pending).toBe(true);
+    const n = s.messages.length;
+    expect(
+      reserve_pool_alloc(s, env, nvme, 8 * PAGE, ATOMIC | __GFP_NOWARN, physOk).warning,
+    ).toBeNull();
+    expect(s.messages).toHaveLength(n);
+    // memory comes back: the next pass catches up
+    env.allocFails = 0;
+    reserve_pool_flush(s, env);
+    expect(s.pool_dma32?.behind).toBe(false);
+    expect(reserve_pool_guarantee(s, ATOMIC, 3)?.zone).toBe('DMA32');
+  });
+
+  it("warn_on_failure 'always' warns even with __GFP_NOWARN", () => {
+    const { s, env } = boot({ warn_on_failure: 'always' }, fakeEnv(), 0, 0);
+    const r = reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC | __GFP_NOWARN, physOk);
+    expect(r.warning?.kind).toBe('exhausted');
+    expect(r.woke).toBe(false); // nothing to refill: both targets are 0
+  });
+});
+
+describe('free', () => {
+  it('a block goes back to the list of its own order in its own pool, split or not', () => {
+    const { s, env } = boot();
+    const first = take(s, env, PAGE, 8);
+    const got = [PAGE, 2 * PAGE, 8 * PAGE, PAGE].map(
+      (size) => reserve_pool_alloc(s, env, nvme, size, ATOMIC, physOk).block!,
+    );
+    expect(got[0]?.from_order).toBeGreaterThan(0);
+    const isaBlock = reserve_pool_alloc(s, env, isa, 4 * PAGE, ATOMIC | GFP_DMA, physOk).block!;
+    for (const b of [...got, isaBlock]) {
+      const p = b.pool === 'DMA' ? s.pool_dma! : s.pool_dma32!;
+      const before = p.free_list[b.order]?.length as number;
+      const r = reserve_pool_free(
+        s,
+        env,
+        b.pool === 'DMA' ? isa : nvme,
+        b.phys,
+        PAGE * 2 ** b.order,
+      );
+      expect(r).toMatchObject({
+        freed: true,
+        pool: b.pool,
+        order: b.order,
+        bug: null,
+        mayBlock: false,
+      });
+      expect(p.free_list[b.order]).toHaveLength(before + 1);
+      expect(p.free_list[b.order]?.at(-1)).toBe(b.phys);
+      expect(r.calls.every((c) => !c.mayBlock)).toBe(true);
+    }
+    for (const phys of first) expect(reserve_pool_free(s, env, nvme, phys, PAGE).order).toBe(0);
+    // freeing never converts or frees pages
+    expect(env.freed).toEqual([]);
+  });
+
+  it('a range outside the pools is not ours (false): dma-direct frees it elsewhere', () => {
+    const { s, env } = boot();
+    expect(reserve_pool_free(s, env, nvme, 0x7000_0000, PAGE)).toMatchObject({
+      freed: false,
+      bug: null,
+    });
+  });
+
+  it('double free, partial free and a wrong size are caught as BUGs and never reach the buddy allocator', () => {
+    const { s, env } = boot();
+    const b = reserve_pool_alloc(s, env, nvme, 4 * PAGE, ATOMIC, physOk).block!;
+    const partial = reserve_pool_free(s, env, nvme, b.phys + PAGE, PAGE);
+    expect(partial.freed).toBe(true);
+    expect(partial.bug).toMatch(/partial free/);
+    const wrong = reserve_pool_free(s, env, nvme, b.phys, PAGE);
+    expect(wrong).toMatchObject({ freed: true, order: 2, pool: 'DMA32' });
+    expect(wrong.bug).toMatch(/size 4096, block is order 2/);
+    const twice = reserve_pool_free(s, env, nvme, b.phys, 4 * PAGE);
+    expect(twice.freed).toBe(true);
+    expect(twice.bug).toMatch(/double free/);
+    expect(s.messages.filter((m) => m.kind === 'bug')).toHaveLength(3);
+    expect(s.pool_dma32?.free_list[2]?.filter((x) => x === b.phys)).toHaveLength(1);
+  });
+});
+
+describe('give-back', () => {
+  /** Frees `n` order-0 blocks into DMA32's order-0 list by splitting order-1 blocks. */
+  function pileUp(s: ReservePoolState, env: FakeEnv, n: number): void {
+    const held: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
+      held.push(r.block!.phys);
+      reserve_pool_flush(s, env);
+    }
+    for (const phys of held) reserve_pool_free(s, env, nvme, phys, PAGE);
+  }
+
+  it('above twice the target kswapd unlinks, re-encrypts and frees blocks down to the target', () => {
+    const { s, env } = boot();
+    pileUp(s, env, 9);
+    // 8 refilled + 9 returned = 17 > 2 * 8: the last free woke kswapd
+    expect(lens(s, 'DMA32')[0]).toBe(17);
+    expect(s.refill.pending).toBe(true);
+    const steps = reserve_pool_flush(s, env);
+    const kinds = steps.map((x) => x.what);
+    expect(kinds.slice(0, 3)).toEqual(['give-back', 'encrypt', 'free']);
+    expect(steps[0]).toMatchObject({ pool: 'DMA32', order: 0, calls: [], mayBlock: false });
+    expect(steps[1]?.calls[0]).toMatchObject({ fn: 'set_memory_encrypted', mayBlock: true });
+    expect(steps[2]?.calls[0]).toMatchObject({ fn: '__free_pages', mayBlock: false, order: 0 });
+    expect(lens(s, 'DMA32')[0]).toBe(8);
+    expect(s.stats.nr_given_back).toBe(9);
+    expect(env.freed).toHaveLength(9);
+    expect(env.broken).toEqual([]);
+    for (const f of env.freed) expect(reserve_pool_find_block(s, f.phys)).toBeNull();
+  });
+
+  it('between the target and twice the target nothing goes back', () => {
+    const { s, env } = boot();
+    pileUp(s, env, 8);
+    expect(lens(s, 'DMA32')[0]).toBe(16);
+    reserve_pool_flush(s, env);
+    expect(env.freed).toEqual([]);
+  });
+
+  it('a refused re-encryption leaks the block with one WARN_ON_ONCE', () => {
+    const { s, env } = boot();
+    pileUp(s, env, 9);
+    env.encryptFails = 2;
+    const steps = reserve_pool_flush(s, env);
+    const bad = steps.filter((x) => x.what === 'encrypt' && x.ok === false);
+    expect(bad).toHaveLength(2);
+    expect(s.leaked.map((l) => l.cause)).toEqual(['reencrypt-failed', 'reencrypt-failed']);
+    expect(s.messages.filter((m) => m.kind === 'reencrypt-failed')).toEqual([
+      {
+        kind: 'reencrypt-failed',
+        level: 'warn',
+        text: null,
+        warn: { function: 'reserve_pool_kswapd_step', site: null },
+      },
+    ]);
+    expect(env.freed).toHaveLength(7);
+    expect(env.broken).toEqual([]);
+    // leaked blocks stay held: never back in the buddy allocator
+    for (const l of s.leaked) expect(env.held.has(l.phys)).toBe(true);
+  });
+
+  it("give_back 'never' keeps every block", () => {
+    const { s, env } = boot({ give_back: 'never' });
+    pileUp(s, env, 20);
+    reserve_pool_flush(s, env);
+    expect(env.freed).toEqual([]);
+    expect(lens(s, 'DMA32')[0]).toBe(28);
+  });
+
+  it('a lower reserve after a ratio write gives the excess back; a higher one refills', () => {
+    const { s, env } = boot();
+    const r = reserve_pool_resize(s, env, zones(65, 8));
+    // DMA32 8 pages: K 1 (3 * 4 > 8), share 4 -> 4 order-0 and 2 order-1 blocks
+    expect(r.mayBlock).toBe(false);
+    expect(r.calls).toEqual([{ fn: 'wake_up_kswapd', mayBlock: false, pool: null }]);
+    const t = s.pool_dma32?.target as number[];
+    expect(t).toEqual([4, 2, 0, 0]);
+    reserve_pool_flush(s, env);
+    lens(s, 'DMA32').forEach((n, o) => {
+      expect(n).toBeLessThanOrEqual(2 * (t[o] as number));
+      expect(n).toBeGreaterThanOrEqual(t[o] as number);
+    });
+    expect(env.freed.length).toBeGreaterThan(0);
+    reserve_pool_resize(s, env, zones(65, 32));
+    reserve_pool_flush(s, env);
+    expect(lens(s, 'DMA32')).toEqual([8, 4, 2, 1]);
+    // nothing to do: no wake
+    expect(reserve_pool_resize(s, env, zones(65, 32)).calls).toEqual([]);
+  });
+});
+
+describe('slotting in behind dma-direct', () => {
+  it('the two hooks keep dma_alloc_from_pool / dma_free_from_pool contracts', () => {
+    const { s, env } = boot();
+    const hooks = reservePoolDirectHooks(s, env);
+    const phys = hooks.dma_alloc_from_pool(nvme, 2 * PAGE, ATOMIC, physOk);
+    expect(phys).not.toBeNull();
+    expect(hooks.lastAlloc?.block?.phys).toBe(phys);
+    expect(env.enc.get((phys as number) / PAGE_SIZE)).toBe('decrypted');
+    expect(hooks.dma_free_from_pool(nvme, phys as number, 2 * PAGE)).toBe(true);
+    expect(hooks.lastFree?.order).toBe(1);
+    expect(hooks.dma_free_from_pool(nvme, 0x7000_0000, PAGE)).toBe(false);
+    // every page of both pools taken, kswapd not run: the next request fails quietly
+    take(s, env, PAGE, 65 + 32);
+    expect(hooks.dma_alloc_from_pool(nvme, PAGE, ATOMIC | __GFP_NOWARN, physOk)).toBeNull();
+  });
+});
