@@ -43,7 +43,9 @@ const NAMES_NON_BLOCK: readonly [number, string][] = [
 
 /** alloc_flags as text: `WMARK_MIN|MIN_RESERVE|NON_BLOCK|KSWAPD` (5.4 names HIGH/HARDER when `harder`). */
 export function allocFlagsName(flags: number, scheme: 'harder' | 'non_block'): string {
-  const parts = [['WMARK_MIN', 'WMARK_LOW', 'WMARK_HIGH', 'WMARK_PROMO'][flags & ALLOC_WMARK_MASK] as string];
+  const parts = [
+    ['WMARK_MIN', 'WMARK_LOW', 'WMARK_HIGH', 'WMARK_PROMO'][flags & ALLOC_WMARK_MASK] as string,
+  ];
   for (const [bit, name] of NAMES_NON_BLOCK) {
     if (!(flags & bit)) continue;
     if (scheme === 'harder' && bit === ALLOC_NON_BLOCK) parts.push('HARDER');

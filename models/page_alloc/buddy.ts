@@ -31,8 +31,8 @@ import {
   MIGRATE_RECLAIMABLE,
   MIGRATE_TYPES,
   MIGRATE_UNMOVABLE,
-  PG_PAGECACHE,
   type PageArrays,
+  PG_PAGECACHE,
   pageblock_nr_pages,
   pageblock_order,
   set_pageblock_migratetype,
@@ -42,7 +42,10 @@ import type { PageAlloc, Zone } from './state.ts';
 
 /** What the buddy functions need of the allocator (the boot-image builder passes a stand-in). */
 export interface BuddyCtx
-  extends Pick<PageAlloc, 'rules' | 'touched' | 'ntouched' | 'touched_overflow' | 'sysctl' | 'fns'> {
+  extends Pick<
+    PageAlloc,
+    'rules' | 'touched' | 'ntouched' | 'touched_overflow' | 'sysctl' | 'fns'
+  > {
   readonly pages: PageArrays;
 }
 
@@ -134,23 +137,35 @@ export function del_page_from_free_list(ctx: BuddyCtx, z: Zone, pfn: number, ord
 }
 
 /** move_to_free_list(), 6.1 (tail; 5.4's move_to_free_area() moved to the head). */
-export function move_to_free_list(ctx: BuddyCtx, z: Zone, pfn: number, order: number, mt: number): void {
+export function move_to_free_list(
+  ctx: BuddyCtx,
+  z: Zone,
+  pfn: number,
+  order: number,
+  mt: number,
+): void {
   del_page_from_free_list(ctx, z, pfn, order);
   add_to_free_list(ctx, z, pfn, order, mt, ctx.rules.move_to_free_list === 'tail');
 }
 
 /** expand(), 6.1: splits a block of `high` down to `low`, freeing the upper halves at the list heads. */
-export function expand(ctx: BuddyCtx, z: Zone, pfn: number, low: number, high: number, mt: number): void {
+export function expand(
+  ctx: BuddyCtx,
+  z: Zone,
+  pfn: number,
+  low: number,
+  high: number,
+  mt: number,
+): void {
   while (high > low) {
     high -= 1;
     add_to_free_list(ctx, z, pfn + 2 ** high, high, mt, false);
   }
 }
 
-/** __find_buddy_pfn(): pfn ^ 2^order, without 32-bit bit operations. */
+/** __find_buddy_pfn(): pfn ^ 2^order (pfns stay below 2^31: machine.ts checks it). */
 export function __find_buddy_pfn(pfn: number, order: number): number {
-  const size = 2 ** order;
-  return Math.floor(pfn / size) % 2 === 0 ? pfn + size : pfn - size;
+  return pfn ^ (1 << order);
 }
 
 /** page_is_buddy(): `pfn` heads a free block of exactly `order` in zone `z`. */
@@ -161,8 +176,9 @@ export function page_is_buddy(a: PageArrays, z: Zone, pfn: number, order: number
 /** buddy_merge_likely(), 6.1: the merged block's own buddy is free, so put it at the tail. */
 function buddy_merge_likely(a: PageArrays, z: Zone, pfn: number, order: number): boolean {
   if (order >= MAX_PAGE_ORDER - 1) return false;
-  const higher = pfn - (pfn % 2 ** (order + 1));
-  const higherBuddy = __find_buddy_pfn(higher, order + 1);
+  // the block the merge would make, and that block's own buddy
+  const higher = pfn & ~((1 << (order + 1)) - 1);
+  const higherBuddy = higher ^ (1 << (order + 1));
   return page_is_buddy(a, z, higherBuddy, order + 1);
 }
 
@@ -190,13 +206,16 @@ export function __free_one_page(
       if (buddy_mt !== mt) {
         const rule = ctx.rules.free_one_page_merge;
         // 5.4 only refuses ISOLATE pageblocks, which this model has none of
-        if (rule !== 'isolate_only' && (!migratetype_is_mergeable(mt) || !migratetype_is_mergeable(buddy_mt)))
+        if (
+          rule !== 'isolate_only' &&
+          (!migratetype_is_mergeable(mt) || !migratetype_is_mergeable(buddy_mt))
+        )
           break;
         if (rule === 'both_mergeable_retype') set_pageblock_migratetype(a, buddy, mt);
       }
     }
     del_page_from_free_list(ctx, z, buddy, order);
-    pfn = Math.min(pfn, buddy);
+    pfn &= buddy;
     order += 1;
   }
   const tail = toTail || buddy_merge_likely(a, z, pfn, order);
@@ -271,7 +290,12 @@ export function move_freepages_block(
 }
 
 /** change_pageblock_range(), 6.1: retype every pageblock of a block of `order` >= pageblock_order. */
-export function change_pageblock_range(a: PageArrays, pfn: number, order: number, mt: number): void {
+export function change_pageblock_range(
+  a: PageArrays,
+  pfn: number,
+  order: number,
+  mt: number,
+): void {
   const n = 2 ** Math.max(0, order - pageblock_order);
   for (let i = 0; i < n; i++) set_pageblock_migratetype(a, pfn + i * pageblock_nr_pages, mt);
 }
@@ -297,15 +321,20 @@ export function steal_suitable_fallback(
     if (current_order >= pageblock_order) {
       change_pageblock_range(a, pfn, current_order, start_type);
     } else {
-      if (ctx.fns.boost_watermark(z, ctx.sysctl.watermark_boost_factor) && alloc_flags & ALLOC_KSWAPD)
+      if (
+        ctx.fns.boost_watermark(z, ctx.sysctl.watermark_boost_factor) &&
+        alloc_flags & ALLOC_KSWAPD
+      )
         z.boosted_watermark = true;
       if (whole_block) {
         const { moved, movable } = move_freepages_block(ctx, z, pfn, start_type);
         if (moved > 0) {
           let alike = 0;
           if (start_type === MIGRATE_MOVABLE) alike = movable;
-          else if (old_block_type === MIGRATE_MOVABLE) alike = pageblock_nr_pages - (moved + movable);
-          if (moved + alike >= pageblock_nr_pages / 2) set_pageblock_migratetype(a, pfn, start_type);
+          else if (old_block_type === MIGRATE_MOVABLE)
+            alike = pageblock_nr_pages - (moved + movable);
+          if (moved + alike >= pageblock_nr_pages / 2)
+            set_pageblock_migratetype(a, pfn, start_type);
           return;
         }
       }
@@ -351,7 +380,13 @@ export function __rmqueue_fallback(
 }
 
 /** __rmqueue(), 6.1 without CMA: the request's own type, else steal a fallback block and retry. */
-export function __rmqueue(ctx: BuddyCtx, z: Zone, order: number, mt: number, alloc_flags: number): number {
+export function __rmqueue(
+  ctx: BuddyCtx,
+  z: Zone,
+  order: number,
+  mt: number,
+  alloc_flags: number,
+): number {
   for (;;) {
     const pfn = __rmqueue_smallest(ctx, z, order, mt);
     if (pfn >= 0) return pfn;
@@ -374,13 +409,21 @@ export function highatomic_cap(ctx: Pick<BuddyCtx, 'rules'>, z: Zone): number {
  * while the zone holds fewer than its cap. 6.18 retypes the whole range of
  * an order >= pageblock_order allocation and counts 2^order.
  */
-export function reserve_highatomic_pageblock(ctx: BuddyCtx, z: Zone, pfn: number, order: number): void {
+export function reserve_highatomic_pageblock(
+  ctx: BuddyCtx,
+  z: Zone,
+  pfn: number,
+  order: number,
+): void {
   const max_managed = highatomic_cap(ctx, z);
   if (z.nr_reserved_highatomic >= max_managed) return;
   const a = ctx.pages;
   const mt = get_pageblock_migratetype(a, pfn);
   if (!migratetype_is_mergeable(mt)) return;
-  if (ctx.rules.reserve_highatomic_pageblock === 'aligned_cap_whole_range' && order >= pageblock_order) {
+  if (
+    ctx.rules.reserve_highatomic_pageblock === 'aligned_cap_whole_range' &&
+    order >= pageblock_order
+  ) {
     change_pageblock_range(a, pfn, order, MIGRATE_HIGHATOMIC);
     z.nr_reserved_highatomic += 2 ** order;
     return;
@@ -413,7 +456,8 @@ export function unreserve_highatomic_pageblock(
       const pfn = z.free_head[listIdx(order, MIGRATE_HIGHATOMIC)] as number;
       if (pfn < 0) continue;
       const wholeRange =
-        ctx.rules.reserve_highatomic_pageblock === 'aligned_cap_whole_range' && order >= pageblock_order;
+        ctx.rules.reserve_highatomic_pageblock === 'aligned_cap_whole_range' &&
+        order >= pageblock_order;
       if (get_pageblock_migratetype(a, pfn) === MIGRATE_HIGHATOMIC) {
         const size = wholeRange ? 2 ** order : pageblock_nr_pages;
         z.nr_reserved_highatomic -= Math.min(size, z.nr_reserved_highatomic);

@@ -4,6 +4,14 @@
  * patch). The kernel's own functions are the default; test mutants and the
  * bug zoo swap one or two for a broken twin without editing any model.
  */
+
+import {
+  pgdat_balanced,
+  prepare_kswapd_sleep,
+  wake_up_kswapd,
+  wakeup_kswapd,
+} from '../vmscan/kswapd.ts';
+import { allow_direct_reclaim } from '../vmscan/vmscan.ts';
 import { __free_one_page, reserve_highatomic_pageblock } from './buddy.ts';
 import { gfp_to_alloc_flags } from './page_alloc.ts';
 import {
@@ -13,13 +21,6 @@ import {
   zone_watermark_ok_safe,
 } from './watermark.ts';
 import { __setup_per_zone_wmarks, setup_per_zone_lowmem_reserve } from './watermark_setup.ts';
-import { allow_direct_reclaim } from '../vmscan/vmscan.ts';
-import {
-  pgdat_balanced,
-  prepare_kswapd_sleep,
-  wake_up_kswapd,
-  wakeup_kswapd,
-} from '../vmscan/kswapd.ts';
 
 export interface PageAllocFns {
   readonly __setup_per_zone_wmarks: typeof __setup_per_zone_wmarks;

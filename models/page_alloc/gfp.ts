@@ -57,7 +57,8 @@ export function gfpComposites(rules: PageAllocRules): GfpComposites {
   const GFP_KERNEL = __GFP_RECLAIM | __GFP_IO | __GFP_FS;
   const GFP_USER = GFP_KERNEL | __GFP_HARDWALL;
   return {
-    GFP_ATOMIC: __GFP_HIGH | __GFP_KSWAPD_RECLAIM | (rules.gfp_atomic_has_atomic_bit ? __GFP_ATOMIC : 0),
+    GFP_ATOMIC:
+      __GFP_HIGH | __GFP_KSWAPD_RECLAIM | (rules.gfp_atomic_has_atomic_bit ? __GFP_ATOMIC : 0),
     GFP_NOWAIT: __GFP_KSWAPD_RECLAIM | (rules.gfp_nowait_has_nowarn ? __GFP_NOWARN : 0),
     GFP_NOIO: __GFP_RECLAIM,
     GFP_NOFS: __GFP_RECLAIM | __GFP_IO,

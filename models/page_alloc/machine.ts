@@ -13,6 +13,8 @@
  * derived), deferred struct page init, memory hot-plug, ZONE_MOVABLE set up
  * by kernelcore=/movablecore= (Movable and Device stay empty).
  */
+
+import { copyFolioQueue, folioQueuePush, newFolioQueue } from '../vmscan/lru.ts';
 import { __free_one_page, __rmqueue } from './buddy.ts';
 import { kernelFns, type PageAllocVariant, withVariant } from './fns.ts';
 import { gfpComposites } from './gfp.ts';
@@ -24,12 +26,12 @@ import {
   MIGRATE_TYPES,
   MIGRATE_UNMOVABLE,
   NR_PAGE_ORDERS,
+  type PageArrays,
   PG_ALLOCATED,
   PG_FREE,
   PG_HOLE,
   PG_PAGECACHE,
   PG_RESERVED,
-  type PageArrays,
   resetArena,
   setOwner,
 } from './pages.ts';
@@ -48,7 +50,6 @@ import {
   type VmSysctls,
   ZONE_NAMES,
 } from './zone.ts';
-import { copyFolioQueue, folioQueuePush, newFolioQueue } from '../vmscan/lru.ts';
 
 /** Pfns [start, end). */
 export interface PfnRange {
@@ -98,7 +99,13 @@ function overlap(a: PfnRange, start: number, end: number): PfnRange | null {
   return s < e ? { start: s, end: e } : null;
 }
 
-function emptyZone(idx: number, start: number, spanned: number, present: number, managed: number): Zone {
+function emptyZone(
+  idx: number,
+  start: number,
+  spanned: number,
+  present: number,
+  managed: number,
+): Zone {
   const lists = NR_PAGE_ORDERS * MIGRATE_TYPES;
   return {
     idx,
@@ -130,16 +137,26 @@ function emptyZone(idx: number, start: number, spanned: number, present: number,
 export function checkMachineConfig(c: MachineConfig): void {
   let last = 0;
   for (const r of c.memory) {
-    if (!Number.isSafeInteger(r.start) || !Number.isSafeInteger(r.end) || r.start < last || r.end <= r.start)
+    if (
+      !Number.isSafeInteger(r.start) ||
+      !Number.isSafeInteger(r.end) ||
+      r.start < last ||
+      r.end <= r.start
+    )
       throw new Error(`machine ${c.name}: memory ranges must be ascending, non-empty pfn ranges`);
     last = r.end;
   }
   if (last === 0) throw new Error(`machine ${c.name}: no memory`);
+  // buddy arithmetic uses 32-bit operations on pfns: 8 TiB at most
+  if (last > 2 ** 31) throw new Error(`machine ${c.name}: more than 2^31 pfns (8 TiB)`);
   for (const r of c.reserved)
     if (!c.memory.some((m) => r.start >= m.start && r.end <= m.end && r.start < r.end))
-      throw new Error(`machine ${c.name}: reserved range ${r.start}-${r.end} is not inside one memory range`);
+      throw new Error(
+        `machine ${c.name}: reserved range ${r.start}-${r.end} is not inside one memory range`,
+      );
   for (const u of c.boot_use ?? [])
-    if (ZONE_NAMES.indexOf(u.zone) < 0) throw new Error(`machine ${c.name}: boot_use names no zone ${u.zone}`);
+    if (ZONE_NAMES.indexOf(u.zone) < 0)
+      throw new Error(`machine ${c.name}: boot_use names no zone ${u.zone}`);
 }
 
 /** A small deterministic generator for the boot-time layout. */
@@ -280,7 +297,10 @@ function buildImage(c: MachineConfig, rules: PageAllocRules): Machine {
 const machines = new Map<MachineConfig, Map<string, Machine>>();
 
 /** The booted machine for `config` under `rules` (built once, then cached). */
-export function bootMachine(config: MachineConfig, rules: PageAllocRules = pageAllocRules['6.1']): Machine {
+export function bootMachine(
+  config: MachineConfig,
+  rules: PageAllocRules = pageAllocRules['6.1'],
+): Machine {
   let byRules = machines.get(config);
   if (!byRules) {
     byRules = new Map();

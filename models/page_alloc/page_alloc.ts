@@ -7,7 +7,7 @@
  * alloc_flags_nofragment(), gfp_to_alloc_flags(), __gfp_pfmemalloc_flags(),
  * get_page_from_freelist(), rmqueue() / rmqueue_buddy(), prep_new_page(),
  * wake_all_kswapds(), __alloc_pages_direct_reclaim(), should_reclaim_retry(),
- * should_compact_retry() (the !CONFIG_COMPACTION form), __alloc_pages_may_oom()
+ * should_compact_retry() (for compaction that always fails), __alloc_pages_may_oom()
  * (out_of_memory() as an event), warn_alloc(), __alloc_pages() and its
  * slowpath S0-S16 (reclaim-and-gfp.md §4), __free_pages() / free_one_page(),
  * filemap_add_folio() (page-cache growth), and the vm sysctl writes.
@@ -15,9 +15,9 @@
  * Simplifications, each deliberate:
  * - No per-cpu lists: orders 0-3 come from the buddy lists directly, so
  *   NR_FREE_PAGES is exact and a drain is a no-op.
- * - No compaction: direct compaction never produces a page (COMPACT_SKIPPED)
- *   and the compaction retry is the !CONFIG_COMPACTION rule (orders 1-3 retry
- *   while some zone passes the order-0 min check and reclaim progressed).
+ * - Compaction never moves a page: every direct compaction fails, so
+ *   should_compact_retry() only escalates the priority (async, sync-light,
+ *   sync-full; costly orders stop at sync-light) and then gives up.
  * - One task at a time, never an RT task, never PF_MEMALLOC; no cpusets, no
  *   NUMA (so 5.4's preferred-zone classzone equals highest_zoneidx: BZ-31 is
  *   out of scope on one node).
@@ -32,6 +32,15 @@
  * Context: with __GFP_DIRECT_RECLAIM the caller may sleep (reclaim, throttle,
  * cond_resched); without it nothing here sleeps (kswapd is woken, never run).
  */
+
+import type { KswapdWake } from '../vmscan/kswapd.ts';
+import { folioQueuePush } from '../vmscan/lru.ts';
+import {
+  MAX_RECLAIM_RETRIES,
+  SWAP_CLUSTER_MAX,
+  try_to_free_pages,
+  zone_reclaimable_pages,
+} from '../vmscan/vmscan.ts';
 import {
   ALLOC_CPUSET,
   ALLOC_HIGHATOMIC,
@@ -78,31 +87,29 @@ import {
   MAX_PAGE_ORDER,
   MIGRATE_HIGHATOMIC,
   OWNER_NAMES,
+  type PageOwner,
   PG_ALLOCATED,
   PG_FREE,
   PG_LEAKED,
   PG_PAGECACHE,
   PG_POOL,
-  type PageOwner,
   setEnc,
   setOwner,
 } from './pages.ts';
 import type { PageAlloc, Zone } from './state.ts';
-import { calculate_totalreserve_pages, type SysctlResult } from './watermark_setup.ts';
 import {
+  calculate_totalreserve_pages,
   lowmem_reserve_ratio_sysctl_handler,
   min_free_kbytes_sysctl_handler,
+  type SysctlResult,
   watermark_scale_factor_sysctl_handler,
 } from './watermark_setup.ts';
 import { min_wmark_pages, wmark_pages, ZONE_NORMAL } from './zone.ts';
-import { folioQueuePush } from '../vmscan/lru.ts';
-import { try_to_free_pages, zone_reclaimable_pages, SWAP_CLUSTER_MAX, MAX_RECLAIM_RETRIES } from '../vmscan/vmscan.ts';
-import type { KswapdWake } from '../vmscan/kswapd.ts';
 
 /** PAGE_ALLOC_COSTLY_ORDER. */
 export const PAGE_ALLOC_COSTLY_ORDER = 3;
 /** The model's bound on slowpath retries (the kernel may loop forever for "too small to fail" requests). */
-export const RETRY_BOUND = 512;
+export const RETRY_BOUND = 4096;
 
 /** struct alloc_context, one node. */
 export interface AllocContext {
@@ -139,7 +146,12 @@ export type AllocEvent =
   | { readonly kind: 'bad_request'; readonly text: string }
   | { readonly kind: 'gfp_warning'; readonly text: string }
   | { readonly kind: 'wakeup_kswapd'; readonly wake: KswapdWake }
-  | { readonly kind: 'attempt'; readonly stage: AllocStage; readonly alloc_flags: number; readonly ok: boolean }
+  | {
+      readonly kind: 'attempt';
+      readonly stage: AllocStage;
+      readonly alloc_flags: number;
+      readonly ok: boolean;
+    }
   | { readonly kind: 'throttle'; readonly kswapd_failures: number }
   | { readonly kind: 'direct_reclaim'; readonly reclaimed: number }
   | { readonly kind: 'unreserve_highatomic'; readonly force: boolean; readonly released: boolean }
@@ -182,7 +194,8 @@ export interface AllocResult {
 /** Whether an allocation did something that may sleep (direct reclaim, throttling, retry loop). */
 export function allocMaySleep(r: AllocResult): boolean {
   return r.events.some(
-    (e) => e.kind === 'direct_reclaim' || e.kind === 'throttle' || e.kind === 'should_reclaim_retry',
+    (e) =>
+      e.kind === 'direct_reclaim' || e.kind === 'throttle' || e.kind === 'should_reclaim_retry',
   );
 }
 
@@ -245,9 +258,17 @@ function reservesHighatomic(pa: PageAlloc, order: number, flags: number): boolea
  * then (late 6.1.y) highatomic for NON_BLOCK/OOM callers; then the
  * boosted-watermark wake. Returns pfn or -1.
  */
-function rmqueue(pa: PageAlloc, z: Zone, order: number, flags: number, mt: number, res: Recorder): number {
+function rmqueue(
+  pa: PageAlloc,
+  z: Zone,
+  order: number,
+  flags: number,
+  mt: number,
+  res: Recorder,
+): number {
   let pfn = -1;
-  if (reservesHighatomic(pa, order, flags)) pfn = __rmqueue_smallest(pa, z, order, MIGRATE_HIGHATOMIC);
+  if (reservesHighatomic(pa, order, flags))
+    pfn = __rmqueue_smallest(pa, z, order, MIGRATE_HIGHATOMIC);
   if (pfn < 0) {
     pfn = __rmqueue(pa, z, order, mt, flags);
     if (pfn < 0 && pa.rules.rmqueue_highatomic_fallback && flags & (ALLOC_OOM | ALLOC_NON_BLOCK))
@@ -324,7 +345,13 @@ export function get_page_from_freelist(
 }
 
 /** wake_all_kswapds(), 6.1: wakeup_kswapd() on the node's first managed zone up to highest_zoneidx. */
-function wake_all_kswapds(pa: PageAlloc, order: number, gfp: number, ac: AllocContext, res: Recorder): void {
+function wake_all_kswapds(
+  pa: PageAlloc,
+  order: number,
+  gfp: number,
+  ac: AllocContext,
+  res: Recorder,
+): void {
   for (const zi of pa.zonelist) {
     if (zi > ac.highest_zoneidx) continue;
     const z = pa.zones[zi] as Zone;
@@ -335,6 +362,20 @@ function wake_all_kswapds(pa: PageAlloc, order: number, gfp: number, ac: AllocCo
     });
     return; // one node
   }
+}
+
+/** Before OOM: unreserve_highatomic_pageblock(ac, force = true), recorded. */
+function unreserveForced(pa: PageAlloc, ac: AllocContext, res: Recorder): boolean {
+  const released = unreserve_highatomic_pageblock(
+    pa,
+    pa.zones,
+    pa.zonelist,
+    ac.highest_zoneidx,
+    ac.migratetype,
+    true,
+  );
+  res.events.push({ kind: 'unreserve_highatomic', force: true, released });
+  return released;
 }
 
 /**
@@ -355,38 +396,52 @@ function should_reclaim_retry(
 ): boolean {
   if (progress && order <= PAGE_ALLOC_COSTLY_ORDER) loops.n = 0;
   else loops.n += 1;
-  const unreserve = (): boolean => {
-    const released = unreserve_highatomic_pageblock(pa, pa.zones, pa.zonelist, ac.highest_zoneidx, ac.migratetype, true);
-    res.events.push({ kind: 'unreserve_highatomic', force: true, released });
-    return released;
-  };
   let ret = false;
   if (loops.n > MAX_RECLAIM_RETRIES) {
-    ret = unreserve();
+    ret = unreserveForced(pa, ac, res);
   } else {
     for (const zi of pa.zonelist) {
       if (zi > ac.highest_zoneidx) continue;
       const z = pa.zones[zi] as Zone;
       const available = zone_reclaimable_pages(pa, z) + z.nr_free_pages;
-      if (pa.fns.__zone_watermark_ok(pa, z, order, min_wmark_pages(z), ac.classzone_idx, alloc_flags, available)) {
+      if (
+        pa.fns.__zone_watermark_ok(
+          pa,
+          z,
+          order,
+          min_wmark_pages(z),
+          ac.classzone_idx,
+          alloc_flags,
+          available,
+        )
+      ) {
         ret = true;
         break;
       }
     }
-    if (!ret && pa.rules.should_reclaim_retry_unreserve === 'whenever_giving_up') ret = unreserve();
+    if (!ret && pa.rules.should_reclaim_retry_unreserve === 'whenever_giving_up')
+      ret = unreserveForced(pa, ac, res);
   }
   res.events.push({ kind: 'should_reclaim_retry', retry: ret, loops: loops.n });
   return ret;
 }
 
-/** should_compact_retry() without CONFIG_COMPACTION, 6.1: orders 1-3 retry while some zone passes the order-0 min check. */
-function should_compact_retry(pa: PageAlloc, order: number, ac: AllocContext, alloc_flags: number): boolean {
-  if (!order || order > PAGE_ALLOC_COSTLY_ORDER) return false;
-  for (const zi of pa.zonelist) {
-    if (zi > ac.highest_zoneidx) continue;
-    const z = pa.zones[zi] as Zone;
-    if (pa.fns.__zone_watermark_ok(pa, z, 0, min_wmark_pages(z), ac.classzone_idx, alloc_flags, z.nr_free_pages))
-      return true;
+/** enum compact_priority: sync-full 0 (MIN_COMPACT_PRIORITY), sync-light 1, async 2 (initial). */
+const COMPACT_PRIO_SYNC_FULL = 0;
+const COMPACT_PRIO_SYNC_LIGHT = 1;
+export const INIT_COMPACT_PRIORITY = 2;
+
+/**
+ * should_compact_retry(), 6.1, for compaction that failed (the model never
+ * compacts): order 0 never retries; otherwise escalate the priority once
+ * per call until the minimum (sync-full; sync-light for costly orders).
+ */
+function should_compact_retry(order: number, prio: { n: number }): boolean {
+  if (!order) return false;
+  const min = order > PAGE_ALLOC_COSTLY_ORDER ? COMPACT_PRIO_SYNC_LIGHT : COMPACT_PRIO_SYNC_FULL;
+  if (prio.n > min) {
+    prio.n -= 1;
+    return true;
   }
   return false;
 }
@@ -416,147 +471,191 @@ export function prepare_alloc_pages(pa: PageAlloc, gfp: number): AllocContext | 
  * should_reclaim_retry() allows, then the OOM path.
  * Context: may sleep iff gfp has __GFP_DIRECT_RECLAIM.
  */
-export function __alloc_pages(pa: PageAlloc, req: AllocRequest): AllocResult {
+export function __alloc_pages(pa: PageAlloc, request: AllocRequest): AllocResult {
   if (pa.retired) throw new Error('page allocator state was retired by a newer reset');
-  let gfp = req.gfp;
-  const order = req.order;
-  const owner = req.owner ?? PG_ALLOCATED;
-  const res: Recorder = { events: [], won: null, zone: -1 };
-  const done = (pfn: number, ac: AllocContext | null, slow_flags: number, extra?: Partial<AllocResult>): AllocResult => ({
-    pfn: pfn >= 0 ? pfn : null,
-    order,
-    gfp: req.gfp,
-    zone: pfn >= 0 ? res.zone : -1,
-    highest_zoneidx: ac?.highest_zoneidx ?? -1,
-    won: pfn >= 0 ? res.won : null,
-    slow_flags,
-    oom_victim: false,
+  const r: Req = {
+    pa,
+    gfp: request.gfp,
+    order: request.order,
+    owner: request.owner ?? PG_ALLOCATED,
+    k: request.reclaim ?? SWAP_CLUSTER_MAX,
+    ac: null,
+    res: { events: [], won: null, zone: -1 },
+    alloc_flags: 0,
+    slow_flags: -1,
+    loops: { n: 0 },
+    compact_priority: { n: INIT_COMPACT_PRIORITY },
+    oomVictim: false,
     reclaim_rounds: 0,
     reclaimed: 0,
-    events: res.events,
-    ...extra,
-  });
+  };
+  const { gfp, order, res } = r;
   if (order > MAX_PAGE_ORDER || order < 0 || !Number.isInteger(order)) {
-    if (!(gfp & __GFP_NOWARN)) res.events.push({ kind: 'bad_request', text: `order ${order} >= MAX_ORDER` });
-    return done(-1, null, -1);
+    if (!(gfp & __GFP_NOWARN))
+      res.events.push({ kind: 'bad_request', text: `order ${order} >= MAX_ORDER` });
+    return result(r, -1, request.gfp);
   }
   const f = pa.fail_page_alloc;
   if (f && f.remaining > 0 && (f.order === 'any' || f.order === order) && !(gfp & __GFP_NOFAIL)) {
     f.remaining -= 1;
     res.events.push({ kind: 'fail_page_alloc' });
-    return done(-1, null, -1);
+    return result(r, -1, request.gfp);
   }
   const ac = prepare_alloc_pages(pa, gfp);
   if (!ac) {
-    res.events.push({ kind: 'bad_request', text: `invalid zone modifiers in 0x${gfp.toString(16)}` });
-    return done(-1, null, -1);
+    res.events.push({
+      kind: 'bad_request',
+      text: `invalid zone modifiers in 0x${gfp.toString(16)}`,
+    });
+    return result(r, -1, request.gfp);
   }
-  if (ac.preferred_zone < 0) return done(-1, ac, -1);
+  r.ac = ac;
+  if (ac.preferred_zone < 0) return result(r, -1, request.gfp);
 
   // fast path: the low watermark, no reductions
   const fastFlags = ALLOC_WMARK_LOW | alloc_flags_nofragment(ac.preferred_zone, gfp);
-  let pfn = get_page_from_freelist(pa, gfp, order, fastFlags, ac, owner, 'fast', res);
-  if (pfn >= 0) return done(pfn, ac, -1);
+  const pfn = get_page_from_freelist(pa, gfp, order, fastFlags, ac, r.owner, 'fast', res);
+  if (pfn >= 0) return result(r, pfn, request.gfp);
+  return result(r, __alloc_pages_slowpath(r, ac), request.gfp);
+}
 
-  // S0: __GFP_ATOMIC with __GFP_DIRECT_RECLAIM is a caller bug: warn and drop ATOMIC
-  if (gfp & __GFP_ATOMIC && gfp & __GFP_DIRECT_RECLAIM) {
-    res.events.push({ kind: 'gfp_warning', text: '__GFP_ATOMIC with __GFP_DIRECT_RECLAIM' });
-    gfp &= ~__GFP_ATOMIC;
-  }
-  const can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0;
-  const costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
-  const k = req.reclaim ?? SWAP_CLUSTER_MAX;
-  // S1-S2
-  const loops = { n: 0 };
-  let oomVictim = false;
-  let reclaim_rounds = 0;
-  let reclaimed = 0;
-  let alloc_flags = pa.fns.gfp_to_alloc_flags(pa, gfp, order);
-  const slow_flags = alloc_flags;
-  const finish = (p: number): AllocResult =>
-    done(p, ac, slow_flags, { oom_victim: oomVictim, reclaim_rounds, reclaimed });
-  // S3-S4
-  if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(pa, order, gfp, ac, res);
-  pfn = get_page_from_freelist(pa, gfp, order, alloc_flags, ac, owner, 'slowpath', res);
-  res.events.push({ kind: 'attempt', stage: 'slowpath', alloc_flags, ok: pfn >= 0 });
-  if (pfn >= 0) return finish(pfn);
+/** One request in the slowpath: its inputs, counters and recorder. */
+interface Req {
+  readonly pa: PageAlloc;
+  gfp: number;
+  readonly order: number;
+  readonly owner: number;
+  /** Pages one direct-reclaim round may free. */
+  readonly k: number;
+  ac: AllocContext | null;
+  readonly res: Recorder;
+  alloc_flags: number;
+  /** gfp_to_alloc_flags() at slowpath entry, -1 before. */
+  slow_flags: number;
+  readonly loops: { n: number };
+  readonly compact_priority: { n: number };
+  oomVictim: boolean;
+  reclaim_rounds: number;
+  reclaimed: number;
+}
 
-  // S6-S14, one round; 'retry' loops, 'nopage' leaves, a number is the page
-  const slowRound = (): 'retry' | 'nopage' | number => {
-    if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(pa, order, gfp, ac, res);
-    const reserve_flags = __gfp_pfmemalloc_flags(gfp, oomVictim);
-    if (reserve_flags)
-      alloc_flags = pa.rules.reserve_flags_keep_kswapd
-        ? reserve_flags | (alloc_flags & ALLOC_KSWAPD)
-        : reserve_flags;
-    let p = get_page_from_freelist(pa, gfp, order, alloc_flags, ac, owner, 'retry', res);
-    res.events.push({ kind: 'attempt', stage: 'retry', alloc_flags, ok: p >= 0 });
-    if (p >= 0) return p;
-    // S7: a caller that cannot block stops here
-    if (!can_direct_reclaim) return 'nopage';
-    // S8: direct reclaim, then one retry after unreserving a highatomic block
-    const dr = try_to_free_pages(pa, ac.highest_zoneidx, k);
-    if (dr.throttled) res.events.push({ kind: 'throttle', kswapd_failures: pa.pgdat.kswapd_failures });
-    reclaim_rounds += 1;
-    reclaimed += dr.reclaimed;
-    if (reclaim_rounds === 1 || dr.reclaimed > 0)
-      res.events.push({ kind: 'direct_reclaim', reclaimed: dr.reclaimed });
-    const progress = dr.reclaimed > 0;
-    if (progress) {
-      p = get_page_from_freelist(pa, gfp, order, alloc_flags, ac, owner, 'reclaim', res);
-      if (p < 0) {
-        const released = unreserve_highatomic_pageblock(
-          pa,
-          pa.zones,
-          pa.zonelist,
-          ac.highest_zoneidx,
-          ac.migratetype,
-          false,
-        );
-        res.events.push({ kind: 'unreserve_highatomic', force: false, released });
-        p = get_page_from_freelist(pa, gfp, order, alloc_flags, ac, owner, 'reclaim', res);
-      }
-      if (p >= 0) return p;
-    }
-    // S10
-    if (gfp & __GFP_NORETRY) return 'nopage';
-    if (
-      costly_order &&
-      (!(gfp & __GFP_RETRY_MAYFAIL) || (pa.rules.costly_retry_needs_io && !(gfp & __GFP_IO)))
-    )
-      return 'nopage';
-    // S11, S12
-    if (should_reclaim_retry(pa, order, ac, alloc_flags, progress, loops, res)) return 'retry';
-    if (progress && should_compact_retry(pa, order, ac, alloc_flags)) return 'retry';
-    // S14: the OOM path
-    const oom = __alloc_pages_may_oom(pa, gfp, order, ac, owner, oomVictim, res);
-    if (oom.pfn >= 0) return oom.pfn;
-    if (oom.killed) oomVictim = true;
-    if (oomVictim && (alloc_flags & ALLOC_OOM || gfp & __GFP_NOMEMALLOC)) return 'nopage';
-    if (oom.progress) {
-      loops.n = 0;
-      return 'retry';
-    }
-    return 'nopage';
+function result(r: Req, pfn: number, gfp: number): AllocResult {
+  const ok = pfn >= 0;
+  return {
+    pfn: ok ? pfn : null,
+    order: r.order,
+    gfp,
+    zone: ok ? r.res.zone : -1,
+    highest_zoneidx: r.ac?.highest_zoneidx ?? -1,
+    won: ok ? r.res.won : null,
+    slow_flags: r.slow_flags,
+    oom_victim: r.oomVictim,
+    reclaim_rounds: r.reclaim_rounds,
+    reclaimed: r.reclaimed,
+    events: r.res.events,
   };
+}
 
+/** __alloc_pages_slowpath(), late 6.1.y (S0-S16): the page's pfn or -1. */
+function __alloc_pages_slowpath(r: Req, ac: AllocContext): number {
+  const { pa, order, res } = r;
+  // S0: __GFP_ATOMIC with __GFP_DIRECT_RECLAIM is a caller bug: warn and drop ATOMIC
+  if (r.gfp & __GFP_ATOMIC && r.gfp & __GFP_DIRECT_RECLAIM) {
+    res.events.push({ kind: 'gfp_warning', text: '__GFP_ATOMIC with __GFP_DIRECT_RECLAIM' });
+    r.gfp &= ~__GFP_ATOMIC;
+  }
+  // S1-S2
+  r.alloc_flags = pa.fns.gfp_to_alloc_flags(pa, r.gfp, order);
+  r.slow_flags = r.alloc_flags;
+  // S3-S4
+  if (r.alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(pa, order, r.gfp, ac, res);
+  let pfn = get_page_from_freelist(pa, r.gfp, order, r.alloc_flags, ac, r.owner, 'slowpath', res);
+  res.events.push({ kind: 'attempt', stage: 'slowpath', alloc_flags: r.alloc_flags, ok: pfn >= 0 });
+  if (pfn >= 0) return pfn;
+  const can_direct_reclaim = (r.gfp & __GFP_DIRECT_RECLAIM) !== 0;
   for (let round = 0; ; round++) {
     if (round >= RETRY_BOUND) {
       res.events.push({ kind: 'livelock' });
-      return finish(-1);
+      return -1;
     }
-    const r = slowRound();
-    if (r === 'retry') continue;
-    if (typeof r === 'number') return finish(r);
+    const next = slowRound(r, ac);
+    if (next === RETRY) continue;
+    if (next >= 0) return next;
     // S15: NOFAIL never fails a caller that can block: one try with a reserve, then retry
-    if (!(gfp & __GFP_NOFAIL) || !can_direct_reclaim) break;
+    if (!(r.gfp & __GFP_NOFAIL) || !can_direct_reclaim) break;
     const fb = pa.rules.nofail_fallback === 'harder' ? ALLOC_NON_BLOCK : ALLOC_MIN_RESERVE;
-    pfn = get_page_from_freelist(pa, gfp, order, alloc_flags | fb, ac, owner, 'nofail', res);
-    if (pfn >= 0) return finish(pfn);
+    pfn = get_page_from_freelist(pa, r.gfp, order, r.alloc_flags | fb, ac, r.owner, 'nofail', res);
+    if (pfn >= 0) return pfn;
   }
   // S16
-  if (!(gfp & __GFP_NOWARN)) res.events.push({ kind: 'warn_alloc', text: warnText(pa, gfp, order) });
-  return finish(-1);
+  if (!(r.gfp & __GFP_NOWARN))
+    res.events.push({ kind: 'warn_alloc', text: warnText(pa, r.gfp, order) });
+  return -1;
+}
+
+/** slowRound()'s answers besides a pfn. */
+const RETRY = -2;
+const NOPAGE = -1;
+
+/** S6-S14, one round of the slowpath: a pfn, RETRY, or NOPAGE. */
+function slowRound(r: Req, ac: AllocContext): number {
+  const { pa, gfp, order, owner, res } = r;
+  if (r.alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(pa, order, gfp, ac, res);
+  const reserve_flags = __gfp_pfmemalloc_flags(gfp, r.oomVictim);
+  if (reserve_flags)
+    r.alloc_flags = pa.rules.reserve_flags_keep_kswapd
+      ? reserve_flags | (r.alloc_flags & ALLOC_KSWAPD)
+      : reserve_flags;
+  let p = get_page_from_freelist(pa, gfp, order, r.alloc_flags, ac, owner, 'retry', res);
+  res.events.push({ kind: 'attempt', stage: 'retry', alloc_flags: r.alloc_flags, ok: p >= 0 });
+  if (p >= 0) return p;
+  // S7: a caller that cannot block stops here
+  if (!(gfp & __GFP_DIRECT_RECLAIM)) return NOPAGE;
+  // S8: direct reclaim, then one retry after unreserving a highatomic block
+  const dr = try_to_free_pages(pa, ac.highest_zoneidx, r.k);
+  if (dr.throttled)
+    res.events.push({ kind: 'throttle', kswapd_failures: pa.pgdat.kswapd_failures });
+  r.reclaim_rounds += 1;
+  r.reclaimed += dr.reclaimed;
+  if (r.reclaim_rounds === 1 || dr.reclaimed > 0)
+    res.events.push({ kind: 'direct_reclaim', reclaimed: dr.reclaimed });
+  const progress = dr.reclaimed > 0;
+  if (progress) {
+    p = get_page_from_freelist(pa, gfp, order, r.alloc_flags, ac, owner, 'reclaim', res);
+    if (p < 0) {
+      const released = unreserve_highatomic_pageblock(
+        pa,
+        pa.zones,
+        pa.zonelist,
+        ac.highest_zoneidx,
+        ac.migratetype,
+        false,
+      );
+      res.events.push({ kind: 'unreserve_highatomic', force: false, released });
+      p = get_page_from_freelist(pa, gfp, order, r.alloc_flags, ac, owner, 'reclaim', res);
+    }
+    if (p >= 0) return p;
+  }
+  // S10: no retry when asked, nor for costly orders without RETRY_MAYFAIL (and IO)
+  if (gfp & __GFP_NORETRY) return NOPAGE;
+  if (
+    order > PAGE_ALLOC_COSTLY_ORDER &&
+    (!(gfp & __GFP_RETRY_MAYFAIL) || (pa.rules.costly_retry_needs_io && !(gfp & __GFP_IO)))
+  )
+    return NOPAGE;
+  // S11, S12
+  if (should_reclaim_retry(pa, order, ac, r.alloc_flags, progress, r.loops, res)) return RETRY;
+  if (progress && should_compact_retry(order, r.compact_priority)) return RETRY;
+  // S14: the OOM path
+  const oom = __alloc_pages_may_oom(pa, gfp, order, ac, owner, r.oomVictim, res);
+  if (oom.pfn >= 0) return oom.pfn;
+  if (oom.killed) r.oomVictim = true;
+  if (r.oomVictim && (r.alloc_flags & ALLOC_OOM || gfp & __GFP_NOMEMALLOC)) return NOPAGE;
+  if (oom.progress) {
+    r.loops.n = 0;
+    return RETRY;
+  }
+  return NOPAGE;
 }
 
 /**
@@ -575,7 +674,16 @@ function __alloc_pages_may_oom(
   res: Recorder,
 ): { pfn: number; progress: boolean; killed: boolean } {
   const lastGfp = (gfp | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM;
-  const pfn = get_page_from_freelist(pa, lastGfp, order, ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac, owner, 'oom', res);
+  const pfn = get_page_from_freelist(
+    pa,
+    lastGfp,
+    order,
+    ALLOC_WMARK_HIGH | ALLOC_CPUSET,
+    ac,
+    owner,
+    'oom',
+    res,
+  );
   if (pfn >= 0) return { pfn, progress: true, killed: false };
   if (
     order > PAGE_ALLOC_COSTLY_ORDER ||
@@ -626,7 +734,12 @@ export function __free_pages(pa: PageAlloc, pfn: number, order: number): string 
  * __GFP_NORETRY | __GFP_NOWARN): a new page-cache folio, clean or dirty.
  * Returns the allocation (its pfn is on the zone's LRU on success).
  */
-export function filemap_add_folio(pa: PageAlloc, order: number, dirty: boolean, reclaim?: number): AllocResult {
+export function filemap_add_folio(
+  pa: PageAlloc,
+  order: number,
+  dirty: boolean,
+  reclaim?: number,
+): AllocResult {
   const gfp = pa.gfp.GFP_HIGHUSER_MOVABLE | __GFP_NORETRY | __GFP_NOWARN;
   const r = __alloc_pages(pa, {
     gfp,
@@ -655,13 +768,24 @@ export type VmSysctlName = 'min_free_kbytes' | 'watermark_scale_factor' | 'lowme
  * A write to /proc/sys/vm/<name> through its handler (6.1): 0, or -EINVAL
  * with nothing recomputed. lowmem_reserve_ratio takes the array.
  */
-export function vm_sysctl_write(pa: PageAlloc, name: VmSysctlName, value: number | readonly number[]): SysctlResult {
+export function vm_sysctl_write(
+  pa: PageAlloc,
+  name: VmSysctlName,
+  value: number | readonly number[],
+): SysctlResult {
   let r: SysctlResult;
   if (name === 'lowmem_reserve_ratio')
-    r = lowmem_reserve_ratio_sysctl_handler(pa.zones, pa.sysctl, pa.rules, Array.isArray(value) ? value : [value as number], pa.fns);
+    r = lowmem_reserve_ratio_sysctl_handler(
+      pa.zones,
+      pa.sysctl,
+      pa.rules,
+      Array.isArray(value) ? value : [value as number],
+      pa.fns,
+    );
   else if (name === 'min_free_kbytes')
     r = min_free_kbytes_sysctl_handler(pa.zones, pa.sysctl, pa.rules, Number(value), pa.fns);
-  else r = watermark_scale_factor_sysctl_handler(pa.zones, pa.sysctl, pa.rules, Number(value), pa.fns);
+  else
+    r = watermark_scale_factor_sysctl_handler(pa.zones, pa.sysctl, pa.rules, Number(value), pa.fns);
   pa.pgdat.totalreserve_pages = calculate_totalreserve_pages(pa.zones);
   return r;
 }
@@ -687,7 +811,12 @@ export function set_page_enc(pa: PageAlloc, pfn: number, n: number, enc: EncStat
  * back to plain `allocated`, or `leaked` (never to be freed). Returns null,
  * or why the change is not allowed (the pages are not held by a caller).
  */
-export function set_page_owner(pa: PageAlloc, pfn: number, n: number, owner: 'allocated' | 'pool-chunk' | 'leaked'): string | null {
+export function set_page_owner(
+  pa: PageAlloc,
+  pfn: number,
+  n: number,
+  owner: 'allocated' | 'pool-chunk' | 'leaked',
+): string | null {
   const o = pa.pages.owner;
   for (let p = pfn; p < pfn + n; p++)
     if (o[p] !== PG_ALLOCATED && o[p] !== PG_POOL)

@@ -58,7 +58,12 @@ export const MIGRATE_HIGHATOMIC = 3;
 export const MIGRATE_TYPES = 4;
 /** MIGRATE_PCPTYPES: unmovable, movable, reclaimable (the mergeable types). */
 export const MIGRATE_PCPTYPES = 3;
-export const MIGRATETYPE_NAMES: readonly string[] = ['Unmovable', 'Movable', 'Reclaimable', 'HighAtomic'];
+export const MIGRATETYPE_NAMES: readonly string[] = [
+  'Unmovable',
+  'Movable',
+  'Reclaimable',
+  'HighAtomic',
+];
 
 /** Orders 0..10: 6.1 MAX_ORDER 11 exclusive = mainline MAX_PAGE_ORDER 10 inclusive. */
 export const NR_PAGE_ORDERS = 11;
@@ -175,9 +180,11 @@ export function get_pageblock_migratetype(a: PageArrays, pfn: number): number {
   return a.pageblock_mt[Math.floor(pfn / pageblock_nr_pages)] ?? MIGRATE_MOVABLE;
 }
 
-/** set_pageblock_migratetype(). */
+/** set_pageblock_migratetype(); the pageblock's first chunk is marked touched (checks scan only those). */
 export function set_pageblock_migratetype(a: PageArrays, pfn: number, mt: number): void {
-  a.pageblock_mt[Math.floor(pfn / pageblock_nr_pages)] = mt;
+  const b = Math.floor(pfn / pageblock_nr_pages);
+  touch(a, b * pageblock_nr_pages);
+  a.pageblock_mt[b] = mt;
 }
 
 /** buddy_order() of a free head, or -1 when `pfn` heads no free block (PageBuddy clear). */

@@ -82,7 +82,8 @@ export function reducedMark(rules: PageAllocRules, mark: number, alloc_flags: nu
 
 /** Whether the caller may take from the highatomic free lists in the high-order test. */
 function mayUseHighatomic(rules: PageAllocRules, alloc_flags: number): boolean {
-  if (rules.alloc_flags === 'non_block') return (alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) !== 0;
+  if (rules.alloc_flags === 'non_block')
+    return (alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) !== 0;
   return (alloc_flags & (ALLOC_NON_BLOCK | ALLOC_OOM)) !== 0;
 }
 
@@ -153,7 +154,8 @@ export function zone_watermark_fast(
       if (free - Math.min(free, unusable) > mark + reserve) return true;
     } else if (free > mark + reserve) return true;
   }
-  if (ctx.fns.__zone_watermark_ok(ctx, z, order, mark, highest_zoneidx, alloc_flags, free)) return true;
+  if (ctx.fns.__zone_watermark_ok(ctx, z, order, mark, highest_zoneidx, alloc_flags, free))
+    return true;
   if (
     order === 0 &&
     z.watermark_boost !== 0 &&
@@ -181,7 +183,15 @@ export function zone_watermark_ok(
   highest_zoneidx: number,
   alloc_flags: number,
 ): boolean {
-  return ctx.fns.__zone_watermark_ok(ctx, z, order, mark, highest_zoneidx, alloc_flags, z.nr_free_pages);
+  return ctx.fns.__zone_watermark_ok(
+    ctx,
+    z,
+    order,
+    mark,
+    highest_zoneidx,
+    alloc_flags,
+    z.nr_free_pages,
+  );
 }
 
 /** zone_watermark_ok_safe(), 6.1: flags 0 on an exact free count (exact here anyway). */

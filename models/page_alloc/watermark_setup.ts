@@ -94,7 +94,8 @@ export function __setup_per_zone_wmarks(
   const pages_min = Math.floor(sysctl.min_free_kbytes / 4);
   const movableAsHighmem = rules.setup_per_zone_wmarks_movable === 'highmem_clamp';
   let lowmem_pages = 0;
-  for (const z of zones) if (!(movableAsHighmem && z.idx === ZONE_MOVABLE)) lowmem_pages += z.managed_pages;
+  for (const z of zones)
+    if (!(movableAsHighmem && z.idx === ZONE_MOVABLE)) lowmem_pages += z.managed_pages;
   for (const z of zones) {
     // the zone's share of pages_min, a truncating 64-bit division
     const tmp = lowmem_pages > 0 ? Math.floor((pages_min * z.managed_pages) / lowmem_pages) : 0;
@@ -299,7 +300,10 @@ export function lowmem_reserve_ratio_sysctl_handler(
   fns: WatermarkSetupFns = watermarkSetupFns,
 ): SysctlResult {
   if (values) {
-    if (values.length > MAX_NR_ZONES || values.some((v) => !Number.isInteger(v) || Math.abs(v) > 0x7fffffff))
+    if (
+      values.length > MAX_NR_ZONES ||
+      values.some((v) => !Number.isInteger(v) || Math.abs(v) > 0x7fffffff)
+    )
       return -EINVAL as -22;
     values.forEach((v, i) => {
       sysctl.lowmem_reserve_ratio[i] = v;

@@ -18,12 +18,13 @@
  * 6.18's restart without cache trimming.
  * Context: kswapd is a kernel thread with PF_MEMALLOC; it may sleep.
  */
-import { __zone_watermark_unusable_free } from '../page_alloc/watermark.ts';
+
+import { __GFP_DIRECT_RECLAIM } from '../page_alloc/gfp.ts';
 import { MAX_PAGE_ORDER, MIGRATE_HIGHATOMIC, MIGRATE_TYPES } from '../page_alloc/pages.ts';
 import type { BalanceState, PageAlloc, Zone } from '../page_alloc/state.ts';
-import { __GFP_DIRECT_RECLAIM } from '../page_alloc/gfp.ts';
+import { __zone_watermark_unusable_free } from '../page_alloc/watermark.ts';
 import { high_wmark_pages, MAX_NR_ZONES, managed_zone } from '../page_alloc/zone.ts';
-import { MAX_RECLAIM_RETRIES, shrink_node, SWAP_CLUSTER_MAX, writeback_folios } from './vmscan.ts';
+import { MAX_RECLAIM_RETRIES, SWAP_CLUSTER_MAX, shrink_node, writeback_folios } from './vmscan.ts';
 
 /** DEF_PRIORITY: balance_pgdat() starts each pass at this priority. */
 export const DEF_PRIORITY = 12;
@@ -52,7 +53,12 @@ export interface BalanceObs {
 }
 
 /** Observes the managed zones 0..hz at their high marks for flags 0 (what pgdat_balanced() reads). */
-export function observeBalance(pa: PageAlloc, order: number, hz: number, balanced: boolean): BalanceObs {
+export function observeBalance(
+  pa: PageAlloc,
+  order: number,
+  hz: number,
+  balanced: boolean,
+): BalanceObs {
   const zones: ZoneObs[] = [];
   for (let i = 0; i <= hz && i < MAX_NR_ZONES; i++) {
     const z = pa.zones[i] as Zone;
@@ -84,7 +90,8 @@ export function pgdat_balanced(pa: PageAlloc, order: number, highest_zoneidx: nu
     const z = pa.zones[i] as Zone;
     if (!managed_zone(z)) continue;
     any = true;
-    if (pa.fns.zone_watermark_ok_safe(pa, z, order, high_wmark_pages(z), highest_zoneidx)) return true;
+    if (pa.fns.zone_watermark_ok_safe(pa, z, order, high_wmark_pages(z), highest_zoneidx))
+      return true;
   }
   return !any;
 }
@@ -99,7 +106,11 @@ export function pgdat_watermark_boosted(pa: PageAlloc, highest_zoneidx: number):
 }
 
 /** prepare_kswapd_sleep(), 6.1: a hopeless node (failures >= 16) or a balanced one may sleep. */
-export function prepare_kswapd_sleep(pa: PageAlloc, order: number, highest_zoneidx: number): boolean {
+export function prepare_kswapd_sleep(
+  pa: PageAlloc,
+  order: number,
+  highest_zoneidx: number,
+): boolean {
   pa.pgdat.pfmemalloc_waiters = 0; // wake_up_all(&pgdat->pfmemalloc_wait)
   if (pa.pgdat.kswapd_failures >= MAX_RECLAIM_RETRIES) return true;
   return pa.fns.pgdat_balanced(pa, order, highest_zoneidx);
@@ -154,10 +165,14 @@ export function wakeup_kswapd(
   };
   if (!managed_zone(z))
     return { ...base, boosted: false, obs: null, woken: false, why: 'unmanaged' };
-  if (pgdat.kswapd_highest_zoneidx === MAX_NR_ZONES || pgdat.kswapd_highest_zoneidx < highest_zoneidx)
+  if (
+    pgdat.kswapd_highest_zoneidx === MAX_NR_ZONES ||
+    pgdat.kswapd_highest_zoneidx < highest_zoneidx
+  )
     pgdat.kswapd_highest_zoneidx = highest_zoneidx;
   if (pgdat.kswapd_order < order) pgdat.kswapd_order = order;
-  if (k.position === 'running') return { ...base, boosted: false, obs: null, woken: false, why: 'running' };
+  if (k.position === 'running')
+    return { ...base, boosted: false, obs: null, woken: false, why: 'running' };
   const boosted = pgdat_watermark_boosted(pa, highest_zoneidx);
   if (pgdat.kswapd_failures >= MAX_RECLAIM_RETRIES) {
     if (!(gfp & __GFP_DIRECT_RECLAIM)) k.kcompactd_requests += 1;
@@ -192,12 +207,28 @@ export interface KswapdStep {
   };
 }
 
+/** A sub-step record at kswapd's current order and zone. */
+function rec(pa: PageAlloc, what: string, obs: BalanceObs | null): KswapdStep {
+  const ks = pa.pgdat.kswapd;
+  return {
+    what,
+    order: ks.reclaim_order,
+    highest_zoneidx: ks.highest_zoneidx,
+    kswapd_failures: pa.pgdat.kswapd_failures,
+    obs,
+  };
+}
+
 function resolveZone(pgdatIdx: number, local: number): number {
   return pgdatIdx === MAX_NR_ZONES ? local : pgdatIdx;
 }
 
 /** The sleep check of kswapd_try_to_sleep(): prepare_kswapd_sleep() plus what it observed. */
-function sleepCheck(pa: PageAlloc, order: number, hz: number): { ok: boolean; obs: BalanceObs | null } {
+function sleepCheck(
+  pa: PageAlloc,
+  order: number,
+  hz: number,
+): { ok: boolean; obs: BalanceObs | null } {
   const hopeless = pa.pgdat.kswapd_failures >= MAX_RECLAIM_RETRIES;
   const ok = pa.fns.prepare_kswapd_sleep(pa, order, hz);
   return { ok, obs: hopeless ? null : observeBalance(pa, order, hz, ok) };
@@ -244,7 +275,11 @@ function balance_out(pa: PageAlloc, bal: BalanceState): void {
  * up to `k` dirty pages). Returns the round's record; `done` when the pass
  * ended (balanced, priority exhausted, or a boost that made no progress).
  */
-export function balance_pgdat_round(pa: PageAlloc, bal: BalanceState, k: number): KswapdStep['round'] & {
+export function balance_pgdat_round(
+  pa: PageAlloc,
+  bal: BalanceState,
+  k: number,
+): KswapdStep['round'] & {
   readonly obs: BalanceObs;
 } {
   const hz = bal.highest_zoneidx;
@@ -304,13 +339,6 @@ export function balance_pgdat_round(pa: PageAlloc, bal: BalanceState, k: number)
 export function kswapd_step(pa: PageAlloc, k: number): KswapdStep | null {
   const pgdat = pa.pgdat;
   const ks = pgdat.kswapd;
-  const rec = (what: string, obs: BalanceObs | null = null): KswapdStep => ({
-    what,
-    order: ks.reclaim_order,
-    highest_zoneidx: ks.highest_zoneidx,
-    kswapd_failures: pgdat.kswapd_failures,
-    obs,
-  });
   if (ks.position === 'full_sleep') return null;
   if (ks.position === 'short_sleep') {
     // the HZ/10 timeout: not woken early, so check again before sleeping fully
@@ -318,11 +346,11 @@ export function kswapd_step(pa: PageAlloc, k: number): KswapdStep | null {
     if (c.ok) {
       ks.position = 'full_sleep';
       ks.pc = 'K3';
-      return rec('sleep-full', c.obs);
+      return rec(pa, 'sleep-full', c.obs);
     }
     ks.position = 'running';
     ks.pc = 'K3';
-    return rec('premature', c.obs);
+    return rec(pa, 'premature', c.obs);
   }
   switch (ks.pc) {
     case 'K1': {
@@ -330,7 +358,7 @@ export function kswapd_step(pa: PageAlloc, k: number): KswapdStep | null {
       ks.reclaim_order = pgdat.kswapd_order;
       ks.highest_zoneidx = resolveZone(pgdat.kswapd_highest_zoneidx, ks.highest_zoneidx);
       ks.pc = 'K2';
-      return rec('K1');
+      return rec(pa, 'K1', null);
     }
     case 'K2': {
       const c = sleepCheck(pa, ks.reclaim_order, ks.highest_zoneidx);
@@ -338,17 +366,17 @@ export function kswapd_step(pa: PageAlloc, k: number): KswapdStep | null {
         ks.kcompactd_requests += 1;
         ks.position = 'short_sleep';
         ks.pc = 'K2_timeout';
-        return rec('sleep-short', c.obs);
+        return rec(pa, 'sleep-short', c.obs);
       }
       // the second check sees the same state: no sleep
       ks.pc = 'K3';
-      return rec('no-sleep', c.obs);
+      return rec(pa, 'no-sleep', c.obs);
     }
     case 'K2_woken': {
       pgdat.kswapd_highest_zoneidx = resolveZone(pgdat.kswapd_highest_zoneidx, ks.highest_zoneidx);
       if (pgdat.kswapd_order < ks.reclaim_order) pgdat.kswapd_order = ks.reclaim_order;
       ks.pc = 'K3';
-      return rec('woken-early');
+      return rec(pa, 'woken-early', null);
     }
     case 'K3':
     case 'K2_timeout': {
@@ -358,7 +386,7 @@ export function kswapd_step(pa: PageAlloc, k: number): KswapdStep | null {
       pgdat.kswapd_highest_zoneidx = MAX_NR_ZONES;
       ks.bal = balance_start(pa, ks.alloc_order, ks.highest_zoneidx);
       ks.pc = 'balance';
-      return { ...rec('K3'), order: ks.alloc_order };
+      return { ...rec(pa, 'K3', null), order: ks.alloc_order };
     }
     case 'balance': {
       const bal = ks.bal as BalanceState;
@@ -369,12 +397,19 @@ export function kswapd_step(pa: PageAlloc, k: number): KswapdStep | null {
         ks.pc = 'K4';
       }
       const { obs, ...round } = r;
-      return { what: 'round', order: bal.order, highest_zoneidx: bal.highest_zoneidx, kswapd_failures: pgdat.kswapd_failures, obs, round };
+      return {
+        what: 'round',
+        order: bal.order,
+        highest_zoneidx: bal.highest_zoneidx,
+        kswapd_failures: pgdat.kswapd_failures,
+        obs,
+        round,
+      };
     }
     default: {
       // K4: a pass that had to lower its order tries to sleep at the same zone
       ks.pc = ks.reclaim_order < ks.alloc_order ? 'K2' : 'K1';
-      return rec('K4');
+      return rec(pa, 'K4', null);
     }
   }
 }

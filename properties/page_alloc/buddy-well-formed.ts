@@ -1,6 +1,6 @@
 /**
  * Buddy well-formedness: every free block is aligned to its order, inside
- * its zone and made of free pages; no two free buddies of one order below
+ * its zone and starts and ends with free pages; no two free buddies of one order below
  * pageblock_order are left unmerged (below a pageblock every kernel merges
  * regardless of migratetype); and the counts match the lists. Checked on
  * the blocks each step inserted, and on every list at the end of a run.
@@ -81,9 +81,14 @@ export function checkAll(pa: PageAlloc): Violation | null {
             return zoneViolation(pa, z, `broken list links at pfn 0x${pfn.toString(16)}`);
           const v = checkBlock(pa, z, pfn, order);
           if (v) return v;
-          for (let p = pfn; p < pfn + 2 ** order; p++)
-            if (a.owner[p] !== PG_FREE)
-              return zoneViolation(pa, z, `page 0x${p.toString(16)} of a free block is not free`);
+          // first and last page: O(blocks), not O(free pages)
+          const lastPage = pfn + 2 ** order - 1;
+          if (a.owner[pfn] !== PG_FREE || a.owner[lastPage] !== PG_FREE)
+            return zoneViolation(
+              pa,
+              z,
+              `free block 0x${pfn.toString(16)} order ${order} holds pages that are not free`,
+            );
           blocks += 1;
           mtPages += 2 ** order;
           prev = pfn;

@@ -38,10 +38,7 @@ export default property<PageAllocState, PageAllocOp>({
   witness: ({ state }) =>
     state.last.kind === 'kswapd' &&
     state.last.steps.some(
-      (s) =>
-        s.obs !== null &&
-        s.obs.balanced &&
-        s.obs.zones.some((z) => z.free - z.unusable <= z.mark + z.reserve),
+      (s) => s.obs?.balanced && s.obs.zones.some((z) => z.free - z.unusable <= z.mark + z.reserve),
     ),
   catches: [{ mutant: 'all-zones-balance' }],
 });

@@ -4,7 +4,7 @@
  * add up to managed_pages after every step, and at the end of a run they
  * match the free lists, the callers' blocks and the page-cache lists.
  */
-import type { PageAlloc, Zone } from '../../models/page_alloc/state.ts';
+import type { FolioQueue, PageAlloc, Zone } from '../../models/page_alloc/state.ts';
 import type { PageAllocOp } from '../../src/systems/page_alloc/ops.ts';
 import type { PageAllocState } from '../../src/systems/page_alloc/system.ts';
 import { property, type Violation } from '../property.ts';
@@ -23,10 +23,32 @@ function counts(pa: PageAlloc): Violation | null {
   return null;
 }
 
-function queuePages(z: Zone, which: 'lru_clean' | 'lru_dirty'): number {
+/** Prefix sums of the pages of a boot image's LRU entries (computed once per image queue). */
+const bootPrefix = new WeakMap<FolioQueue, Float64Array>();
+
+function prefixOf(boot: FolioQueue): Float64Array {
+  let p = bootPrefix.get(boot);
+  if (!p) {
+    p = new Float64Array(boot.tail + 1);
+    for (let i = 0; i < boot.tail; i++)
+      p[i + 1] = (p[i] as number) + 2 ** (boot.order[i] as number);
+    bootPrefix.set(boot, p);
+  }
+  return p;
+}
+
+/**
+ * Pages on an LRU list. Entries below the boot image's tail are the
+ * image's own (a state's list only appends past them), so their part is
+ * read from prefix sums: O(entries added since boot), not O(page cache).
+ */
+function queuePages(z: Zone, boot: FolioQueue, which: 'lru_clean' | 'lru_dirty'): number {
   const q = z[which];
+  const prefix = prefixOf(boot);
+  const split = Math.min(Math.max(q.head, 0), boot.tail);
   let n = 0;
-  for (let i = q.head; i < q.tail; i++) n += 2 ** (q.order[i] as number);
+  if (q.head < boot.tail) n += (prefix[boot.tail] as number) - (prefix[split] as number);
+  for (let i = Math.max(q.head, boot.tail); i < q.tail; i++) n += 2 ** (q.order[i] as number);
   return n;
 }
 
@@ -52,7 +74,11 @@ function whole(state: PageAllocState): Violation | null {
         z,
         `nr_allocated ${z.nr_allocated} != boot ${boot} + callers' blocks ${held[z.idx]}`,
       );
-    if (queuePages(z, 'lru_clean') !== z.nr_clean || queuePages(z, 'lru_dirty') !== z.nr_dirty)
+    const bootZone = pa.machine.image.zones[z.idx] as Zone;
+    if (
+      queuePages(z, bootZone.lru_clean, 'lru_clean') !== z.nr_clean ||
+      queuePages(z, bootZone.lru_dirty, 'lru_dirty') !== z.nr_dirty
+    )
       return zoneViolation(pa, z, 'page-cache counts differ from the LRU lists');
   }
   return null;

@@ -39,11 +39,19 @@ export function hasReserves(rules: PageAllocRules, flags: number): boolean {
   return (flags & (F_NON_BLOCK | F_MIN_RESERVE | F_HIGHATOMIC | F_OOM)) !== 0;
 }
 
+/** x -= x/2: what is left is the ceiling of half. */
+function half(x: number): number {
+  return x - Math.floor(x / 2);
+}
+
+/** x -= x/4. */
+function threeQuarters(x: number): number {
+  return x - Math.floor(x / 4);
+}
+
 /** The mark after the caller's reductions, §8 step 2 (x -= x/2 leaves the ceiling). */
 export function specReducedMark(rules: PageAllocRules, mark: number, flags: number): number {
   let m = mark;
-  const half = (x: number) => x - Math.floor(x / 2);
-  const threeQuarters = (x: number) => x - Math.floor(x / 4);
   if (rules.id === '5.4') {
     if (flags & F_MIN_RESERVE) m = half(m);
     if (flags & F_OOM) m = half(m);
@@ -126,9 +134,12 @@ export function balancedExact(obs: BalanceObs): boolean {
   );
 }
 
+function kb(pages: number): string {
+  return `${pages * 4}kB`;
+}
+
 /** A zone's state as violation details (show_mem style, kB). */
 export function zoneDetails(pa: PageAlloc, z: Zone): string[] {
-  const kb = (p: number) => `${p * 4}kB`;
   const w = z._watermark;
   return [
     `${z.name} free:${kb(z.nr_free_pages)} boost:${kb(z.watermark_boost)} managed:${kb(z.managed_pages)}`,

@@ -69,7 +69,9 @@ function checkZone(
 function check(state: PageAllocState): Violation | null {
   if (state.last.kind !== 'alloc') return null;
   const pa = state.pa;
-  for (const r of state.last.results as AllocResult[]) {
+  // a burst repeats one request on the zones as they are now: its last result stands for all
+  const results = state.last.results as AllocResult[];
+  for (const r of results.slice(-1)) {
     if (r.highest_zoneidx < 0) continue;
     const flagSets = r.slow_flags >= 0 ? [0, r.slow_flags] : [0];
     for (const zi of pa.zonelist) {
