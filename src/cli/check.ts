@@ -7,7 +7,7 @@
  * --policy, 1 on any violation. 2 on bad input.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { builtinPolicies } from '../../models/policies/index.ts';
 import { expectationOf, type Policy } from '../../models/policy.ts';
 import { applies } from '../registry/kind.ts';
@@ -40,6 +40,13 @@ export interface CheckFlags {
 export interface CommandResult {
   readonly code: number;
   readonly stdout: string;
+}
+
+/** The shorter of a path relative to the working directory and the absolute one. */
+export function shortPath(file: string): string {
+  const abs = resolve(file);
+  const rel = relative(process.cwd(), abs);
+  return rel !== '' && rel.length <= abs.length ? rel : abs;
 }
 
 /** Writes `text` to `file` atomically (temp file, then rename). */
@@ -113,13 +120,13 @@ export async function runCheck(flags: CheckFlags): Promise<CommandResult> {
       file,
       `${JSON.stringify(traceOf(t.outcome, t.system, t.config, t.spec), null, 2)}\n`,
     );
-    t.outcome.traceFile = relative(process.cwd(), file) || file;
+    t.outcome.traceFile = shortPath(file);
     const cx = t.outcome.counterexample;
     if (cx?.steps.some((s) => s.metrics !== undefined)) {
       const svg = file.replace(/\.json$/, '.svg');
       const title = `${t.outcome.property.id} under ${t.outcome.policy}, seed ${t.outcome.seed}`;
       writeAtomic(svg, renderTimeline({ title, steps: cx.steps, failedStep: cx.failure.step }));
-      t.outcome.svgFile = relative(process.cwd(), svg) || svg;
+      t.outcome.svgFile = shortPath(svg);
     }
   }
   const strict = flags.policy !== undefined && !flags.expect;

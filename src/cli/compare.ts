@@ -4,7 +4,7 @@
  * and writes an SVG plot to --out.
  */
 import { mkdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Policy } from '../../models/policy.ts';
 import { compareDesigns } from '../compare/compare.ts';
 import { kinds } from '../registry/kinds.ts';
@@ -14,7 +14,7 @@ import { renderCompareSvg, renderCompareText } from '../report/compare.ts';
 import { wrap } from '../report/text.ts';
 import type { DmaScenarioConfig } from '../systems/dma/system.ts';
 import { workloads } from '../systems/dma/workloads.ts';
-import { type CommandResult, writeAtomic } from './check.ts';
+import { type CommandResult, shortPath, writeAtomic } from './check.ts';
 import { EXIT, UsageError } from './errors.ts';
 
 export interface CompareFlags {
@@ -64,7 +64,7 @@ export async function runCompare(flags: CompareFlags): Promise<CommandResult> {
     'atomic fail: failed atomic dma_alloc_coherent() calls; decrypted MiB:',
     'pages not private at the end of a run, mean / max; DMA32 margin: the',
     'lowest free - (min + lowmem_reserve[Normal]) seen, in pages.',
-    `plot: ${relative(process.cwd(), file) || file}`,
+    `plot: ${shortPath(file)}`,
   ];
   return { code: EXIT.ok, stdout: `${lines.join('\n')}\n` };
 }

@@ -5,12 +5,12 @@
  * Exit 0 when none is found within the budget, 1 when one is, 2 on bad input.
  */
 import { mkdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { kinds } from '../registry/kinds.ts';
 import { resolvePolicy } from '../registry/policies.ts';
 import { defaultScenario, resolveScenario } from '../registry/scenarios.ts';
 import { ascii, wrap } from '../report/text.ts';
-import { type CommandResult, writeAtomic } from './check.ts';
+import { type CommandResult, shortPath, writeAtomic } from './check.ts';
 import { EXIT, UsageError } from './errors.ts';
 
 export interface DiffFlags {
@@ -82,6 +82,6 @@ export async function runDiff(flags: DiffFlags): Promise<CommandResult> {
       2,
     )}\n`,
   );
-  push(`ops: ${relative(process.cwd(), file) || file}`);
+  push(`ops: ${shortPath(file)}`);
   return { code: EXIT.violation, stdout: `${lines.join('\n')}\n` };
 }
