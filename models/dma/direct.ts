@@ -331,6 +331,8 @@ function wants_pool(rules: DmaDirectRules, dev: Device, platform: Platform, gfp:
       return dma_should_alloc_from_pool(dev, platform, gfp);
     case 'dma_direct_use_pool':
       return force_dma_unencrypted(dev, platform) && dma_direct_use_pool(dev, gfp);
+    case 'not-blocking':
+      return platform.CONFIG_DMA_COHERENT_POOL && !gfpflags_allow_blocking(gfp);
   }
 }
 
@@ -377,7 +379,8 @@ export interface FreshPage {
 /**
  * kernel/dma/direct.c __dma_direct_alloc_pages(), v5.4 (with 90ae409f9eb3)
  * to mainline: OR the device's optimal zone into gfp; if the gfp may block,
- * try CMA once (an unaddressable CMA block goes back); then the buddy
+ * try CMA once (an unaddressable CMA block goes back; `rules` may put CMA in
+ * every retry instead, or hand it the caller's size: BZ-23, BZ-19); then the buddy
  * allocator at get_order(size): an unaddressable page goes back and the
  * request is retried with GFP_DMA32 (no zone bit yet, limit below 2^64 - 1),
  * then with GFP_DMA; NULL when a zone has no page or no lower zone is left.
@@ -397,29 +400,63 @@ export function __dma_direct_alloc_pages(
   const order = get_order(alloc_size);
   const optimal = dma_direct_optimal_gfp_mask(dev);
   gfp |= optimal.gfp;
+  // what dma_alloc_contiguous() is asked for (the caller's size in BZ-19's window)
+  const cma_size = rules.dma_alloc_contiguous_size === 'page-aligned' ? alloc_size : size;
 
-  if (gfpflags_allow_blocking(gfp)) {
+  /** One dma_alloc_contiguous(): a usable CMA block, `gone` (unaddressable, given back), or none. */
+  const contiguous = (): FreshPage | 'gone' | null => {
     fx.push({
       kind: 'may_sleep',
       op: 'dma_alloc_contiguous',
       why: 'cma_alloc() takes a mutex and migrates pages',
     });
-    const phys = env.dma_alloc_contiguous(dev, alloc_size, gfp);
+    const phys = env.dma_alloc_contiguous(dev, cma_size, gfp);
     fx.push({
       kind: 'page_alloc',
       source: 'cma',
       gfp,
-      npages: PFN_UP(alloc_size),
+      npages: Math.floor(cma_size / PAGE_SIZE),
       pfn: phys === null ? null : pfn_of(phys),
     });
-    if (phys !== null) {
-      if (dma_coherent_ok(dev, platform, phys, size)) return { phys, source: 'cma' };
-      free_contiguous(env, dev, phys, alloc_size, fx);
-    }
+    if (phys === null) return null;
+    if (dma_coherent_ok(dev, platform, phys, size)) return { phys, source: 'cma' };
+    free_contiguous(env, dev, phys, cma_size, fx);
+    return 'gone';
+  };
+
+  if (gfpflags_allow_blocking(gfp) && rules.dma_direct_cma_retry === 'once') {
+    const got = contiguous();
+    if (got !== null && got !== 'gone') return got;
   }
 
   // At most three rounds: the zone bits only ever move down (none, DMA32, DMA).
   for (;;) {
+    // BZ-23: every zone step asks CMA again, which ignores the zone bits
+    const again =
+      rules.dma_direct_cma_retry === 'every-zone' && gfpflags_allow_blocking(gfp)
+        ? contiguous()
+        : null;
+    if (again !== null && again !== 'gone') return again;
+    if (again === null) {
+      const got = buddy();
+      if (got === 'none') return null;
+      if (got !== 'gone') return got;
+    }
+    if (
+      platform.CONFIG_ZONE_DMA32 &&
+      optimal.phys_limit < DMA_BIT_MASK(64) &&
+      (gfp & (GFP_DMA32 | GFP_DMA)) === 0
+    ) {
+      gfp |= GFP_DMA32;
+    } else if (platform.CONFIG_ZONE_DMA && (gfp & GFP_DMA) === 0) {
+      gfp = (gfp & ~GFP_DMA32) | GFP_DMA;
+    } else {
+      return null;
+    }
+  }
+
+  /** One alloc_pages_node(): a usable block, `gone` (unaddressable, given back), or `none`. */
+  function buddy(): FreshPage | 'gone' | 'none' {
     if (gfpflags_allow_blocking(gfp)) {
       fx.push({
         kind: 'may_sleep',
@@ -435,26 +472,15 @@ export function __dma_direct_alloc_pages(
       npages: 2 ** order,
       pfn: phys === null ? null : pfn_of(phys),
     });
-    if (phys === null) return null;
+    if (phys === null) return 'none';
     if (dma_coherent_ok(dev, platform, phys, size)) return { phys, source: 'buddy' };
-
     if (rules.free_unaddressable_page === 'dma_free_contiguous') {
       free_contiguous(env, dev, phys, size, fx);
     } else {
       env.__free_pages(phys, order);
       fx.push({ kind: 'free', to: 'buddy', pfn: pfn_of(phys), npages: 2 ** order });
     }
-    if (
-      platform.CONFIG_ZONE_DMA32 &&
-      optimal.phys_limit < DMA_BIT_MASK(64) &&
-      (gfp & (GFP_DMA32 | GFP_DMA)) === 0
-    ) {
-      gfp |= GFP_DMA32;
-    } else if (platform.CONFIG_ZONE_DMA && (gfp & GFP_DMA) === 0) {
-      gfp = (gfp & ~GFP_DMA32) | GFP_DMA;
-    } else {
-      return null;
-    }
+    return 'gone';
   }
 }
 

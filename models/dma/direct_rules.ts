@@ -33,12 +33,15 @@ export interface DmaDirectRules {
    * `dma_should_alloc_from_pool` (v5.8: CONFIG_DMA_COHERENT_POOL, not
    * blocking, forced unencrypted), `dma_direct_use_pool` (6.1, mainline:
    * forced unencrypted and not blocking; without CONFIG_DMA_COHERENT_POOL
-   * the pool path warns once and fails).
+   * the pool path warns once and fails), `not-blocking` (every non-blocking
+   * request, forced or not: the RFC v1 x86 wiring of March 2020 that review
+   * rejected, never merged: BZ-15).
    */
   readonly dma_direct_alloc_from_pool_when:
     | 'never'
     | 'dma_should_alloc_from_pool'
-    | 'dma_direct_use_pool';
+    | 'dma_direct_use_pool'
+    | 'not-blocking';
   /**
    * dma_direct_alloc_from_pool(): OR the device's optimal zone into gfp
    * before asking the pools (5.9+: the pool is guessed from gfp). false =
@@ -66,6 +69,23 @@ export interface DmaDirectRules {
    * ~v6.12) or `__free_pages`.
    */
   readonly free_unaddressable_page: 'dma_free_contiguous' | '__free_pages';
+  /**
+   * __dma_direct_alloc_pages(): where CMA sits in the zone retry. `once`:
+   * dma_alloc_contiguous() is tried once, before the buddy allocator's zone
+   * retry, and an unaddressable CMA block goes back (90ae409f9eb3, v5.3-rc6,
+   * every version here). `every-zone`: b1d2dc009dec until that fix, where
+   * dma_alloc_contiguous() (CMA, else alloc_pages_node()) is retried at each
+   * zone step, so the same unaddressable CMA area answers every retry (BZ-23).
+   */
+  readonly dma_direct_cma_retry: 'once' | 'every-zone';
+  /**
+   * __dma_direct_alloc_pages(): the size dma_alloc_contiguous() gets.
+   * `page-aligned`: PAGE_ALIGN(size) (v5.4 rounds there, v5.8+ callers
+   * round first). `caller-size`: the v5.8-rc window before 633d5fce78a6,
+   * where cma_alloc() took size >> PAGE_SHIFT pages, one page short of what
+   * the decrypt and memset then cover (BZ-19).
+   */
+  readonly dma_alloc_contiguous_size: 'page-aligned' | 'caller-size';
   /** dma_direct_free(): dma_should_free_from_pool(), i.e. try the atomic pools first (v5.8+, CONFIG_DMA_COHERENT_POOL). */
   readonly dma_should_free_from_pool: boolean;
   /**
@@ -89,6 +109,8 @@ const v5_4: DmaDirectRules = {
   set_memory_encrypted_failure: 'ignore',
   dma_set_memory_count: 'order',
   free_unaddressable_page: 'dma_free_contiguous',
+  dma_direct_cma_retry: 'once',
+  dma_alloc_contiguous_size: 'page-aligned',
   dma_should_free_from_pool: false,
   dma_direct_alloc_pages: null,
 };
@@ -105,6 +127,8 @@ const v5_8: DmaDirectRules = {
   set_memory_encrypted_failure: 'ignore',
   dma_set_memory_count: 'order',
   free_unaddressable_page: 'dma_free_contiguous',
+  dma_direct_cma_retry: 'once',
+  dma_alloc_contiguous_size: 'page-aligned',
   dma_should_free_from_pool: true,
   dma_direct_alloc_pages: null,
 };
@@ -121,6 +145,8 @@ const v6_1: DmaDirectRules = {
   set_memory_encrypted_failure: 'leak',
   dma_set_memory_count: 'pfn_up',
   free_unaddressable_page: 'dma_free_contiguous',
+  dma_direct_cma_retry: 'once',
+  dma_alloc_contiguous_size: 'page-aligned',
   dma_should_free_from_pool: true,
   dma_direct_alloc_pages: { pool_returns: 'cpu_addr' },
 };
@@ -137,6 +163,8 @@ const mainline: DmaDirectRules = {
   set_memory_encrypted_failure: 'leak',
   dma_set_memory_count: 'pfn_up',
   free_unaddressable_page: '__free_pages',
+  dma_direct_cma_retry: 'once',
+  dma_alloc_contiguous_size: 'page-aligned',
   dma_should_free_from_pool: true,
   dma_direct_alloc_pages: { pool_returns: 'page' },
 };

@@ -13,8 +13,14 @@
  * invariants read those events and the state; they never re-run the models.
  *
  * Simplifications, each deliberate:
- * - One node, no CMA area, no IOMMU devices (dma-iommu never uses the pools
- *   on x86), no REMAP (x86): a buffer's CPU address is its physical address.
+ * - One node, no IOMMU devices (dma-iommu never uses the pools on x86), no
+ *   REMAP (x86): a buffer's CPU address is its physical address.
+ * - At most one CMA area, the default one (`cma=size@base`). It stays
+ *   memblock-reserved: its pages are never lent to the buddy allocator for
+ *   movable allocations, so they count as reserved, not managed. cma_alloc()
+ *   is a first fit aligned to min(order, CONFIG_CMA_ALIGNMENT = 8) pages;
+ *   a page given back with __free_pages() goes to the buddy allocator while
+ *   the area still counts it as allocated (the kernel's BZ-11 leak).
  * - Contexts are labels: an `atomic` step runs with a GFP_ATOMIC request
  *   (RCU read side, spinlock, interrupt), a `task` step with GFP_KERNEL; the
  *   worker and kswapd are their own contexts. Concurrency is interleaving of
@@ -42,6 +48,7 @@ import {
   dma_free_from_pool,
   early_coherent_pool,
   type PoolBlock,
+  type PoolCall,
   type PoolEnv,
   type PoolMessage,
   type WorkStep,
@@ -57,7 +64,14 @@ import {
   set_page_enc,
   set_page_owner,
 } from '../page_alloc/page_alloc.ts';
-import { ENC_ENCRYPTED, PG_FREE } from '../page_alloc/pages.ts';
+import {
+  ENC_ENCRYPTED,
+  PG_ALLOCATED,
+  PG_FREE,
+  PG_POOL,
+  PG_RESERVED,
+  setOwner,
+} from '../page_alloc/pages.ts';
 import type { PageAlloc } from '../page_alloc/state.ts';
 import type { Policy } from '../policy.ts';
 import { type KswapdStep, kswapd_step } from '../vmscan/kswapd.ts';
@@ -69,7 +83,23 @@ export interface WorldConfig {
   readonly devices: readonly Device[];
   /** The `coherent_pool=` boot parameter, if any (`2M`, `300K`). */
   readonly coherent_pool?: string;
+  /**
+   * The default CMA area (`cma=size@base`), in bytes, page-aligned: its pages
+   * must be memblock-reserved in `machine` (the DMA system reserves them).
+   */
+  readonly cma?: { readonly base: number; readonly size: number };
 }
+
+/** kernel/dma/contiguous.c's default area: which of its pages cma_alloc() handed out. */
+export interface CmaArea {
+  readonly base_pfn: number;
+  readonly count: number;
+  /** 1 = allocated (cma->bitmap at order_per_bit 0). */
+  readonly bitmap: Uint8Array;
+}
+
+/** include/linux/cma.h CONFIG_CMA_ALIGNMENT default: allocations align to at most 2^8 pages (1 MiB). */
+export const CONFIG_CMA_ALIGNMENT = 8;
 
 /** Who runs a step. */
 export type Context = 'atomic' | 'task' | 'worker' | 'kswapd' | 'boot';
@@ -86,7 +116,11 @@ export type WorldEvent =
       readonly npages: number;
       readonly ok: boolean;
     }
-  /** Pages given back to the buddy allocator, with how many were not private at that moment. */
+  /**
+   * Pages given back to the buddy allocator (`into` buddy) or released to the
+   * CMA area (`into` cma), with how many were not private at that moment;
+   * `cma`: the pages belong to the CMA area.
+   */
   | {
       readonly kind: 'free';
       readonly by: 'direct' | 'pool' | 'kernel';
@@ -94,13 +128,16 @@ export type WorldEvent =
       readonly npages: number;
       readonly notEncrypted: number;
       readonly firstNotEncrypted: number;
+      readonly into: 'buddy' | 'cma';
+      readonly cma: boolean;
     }
-  /** Pages allocated from the buddy allocator. */
+  /** Pages allocated from the buddy allocator, or from the CMA area (`cma`). */
   | {
       readonly kind: 'alloc';
       readonly by: 'direct' | 'pool' | 'kernel';
       readonly pfn: number;
       readonly npages: number;
+      readonly cma?: boolean;
     }
   /** Pages abandoned for good (after a failed conversion, the only allowed reason). */
   | { readonly kind: 'leak'; readonly pfn: number; readonly npages: number; readonly cause: string }
@@ -109,7 +146,9 @@ export type WorldEvent =
   /** memset(0) over [pfn, pfn + bytes). */
   | { readonly kind: 'zero'; readonly pfn: number; readonly bytes: number }
   /** An operation on memory that is not the buffer (dma.md T15), or a kernel BUG. */
-  | { readonly kind: 'wild' | 'bug'; readonly detail: string };
+  | { readonly kind: 'wild' | 'bug'; readonly detail: string }
+  /** An armed fault fired: the call it names failed on purpose. */
+  | { readonly kind: 'fault'; readonly at: ArmedFault['at'] };
 
 /** A DMA buffer a driver holds. */
 export interface DmaBuffer {
@@ -156,6 +195,17 @@ export interface WorldVariant {
   readonly pool_free_misses?: boolean;
   /** An added chunk is counted twice in debugfs pool_size_<name>. */
   readonly debugfs_double_count?: boolean;
+  /**
+   * atomic_pool_expand() takes the default CMA area whenever one exists,
+   * without cma_in_zone() (c84dc6e68a1d before d7e673ec2c8e: BZ-03).
+   */
+  readonly expand_cma_any_zone?: boolean;
+  /**
+   * atomic_pool_expand() reads `page` uninitialised when it skips CMA
+   * (d7e673ec2c8e before 892fc9f6835e: BZ-07): the stale value is the page
+   * the previous expansion obtained, which the pool adopts without allocating.
+   */
+  readonly expand_stale_page?: boolean;
 }
 
 export interface World {
@@ -184,6 +234,14 @@ export interface World {
   conversionFailures: number;
   /** Every range a conversion touched, [pfn, npages] pairs: the only pages that can be other than private. */
   readonly converted: number[];
+  /** The default CMA area, or null. */
+  readonly cma: CmaArea | null;
+  /** What dma_atomic_pool_init() called at boot, in order. */
+  readonly bootCalls: PoolCall[];
+  /** The block the last atomic_pool_expand() obtained (its stack slot, for BZ-07). */
+  poolLastPage: number | null;
+  /** The current expansion attempt tried CMA first. */
+  poolTriedCma: boolean;
   nextId: number;
   readonly poolEnv: PoolEnv;
   readonly directEnv: DirectEnv;
@@ -199,6 +257,7 @@ function takeFault(w: World, at: ArmedFault['at'], order = -1): boolean {
   const i = w.faults.findIndex((f) => f.at === at && (f.order === -1 || f.order === order));
   if (i < 0) return false;
   w.faults.splice(i, 1);
+  w.events.push({ kind: 'fault', at });
   return true;
 }
 
@@ -215,6 +274,12 @@ function notEncrypted(w: World, pfn: number, n: number): { count: number; first:
   return { count, first };
 }
 
+/** Whether pfn lies in the CMA area. */
+function inCma(w: World, pfn: number): boolean {
+  const a = w.cma;
+  return a !== null && pfn >= a.base_pfn && pfn < a.base_pfn + a.count;
+}
+
 function freeToBuddy(w: World, by: 'direct' | 'pool' | 'kernel', pfn: number, order: number): void {
   const n = 2 ** order;
   const bad = notEncrypted(w, pfn, n);
@@ -225,6 +290,8 @@ function freeToBuddy(w: World, by: 'direct' | 'pool' | 'kernel', pfn: number, or
     npages: n,
     notEncrypted: bad.count,
     firstNotEncrypted: bad.first,
+    into: 'buddy',
+    cma: inCma(w, pfn),
   });
   const err = __free_pages(w.pa, pfn, order);
   if (err !== null) w.events.push({ kind: 'bug', detail: `__free_pages: ${err}` });
@@ -247,6 +314,56 @@ function allocFromBuddy(
   if (r.pfn === null) return null;
   w.events.push({ kind: 'alloc', by, pfn: r.pfn, npages: 2 ** order });
   return r.pfn;
+}
+
+/**
+ * mm/cma.c cma_alloc(), the default area: the first free run of `count`
+ * pages whose pfn is aligned to 2^min(align, CONFIG_CMA_ALIGNMENT); its pfn,
+ * or null. The pages go to `owner`. Context: may sleep (mutex, migration).
+ */
+function cma_alloc(
+  w: World,
+  by: 'direct' | 'pool',
+  count: number,
+  align: number,
+  owner: number,
+): number | null {
+  const a = w.cma;
+  if (a === null || count < 1) return null;
+  w.events.push({ kind: 'may_sleep', what: `cma_alloc(${count} pages)` });
+  const step = 2 ** Math.min(align, CONFIG_CMA_ALIGNMENT);
+  const first = Math.ceil(a.base_pfn / step) * step;
+  for (let pfn = first; pfn + count <= a.base_pfn + a.count; pfn += step) {
+    const i = pfn - a.base_pfn;
+    let used = -1;
+    for (let j = i; j < i + count; j++) if (a.bitmap[j] === 1) used = j;
+    if (used >= 0) continue;
+    a.bitmap.fill(1, i, i + count);
+    setOwner(w.pa.pages, pfn, count, owner);
+    w.events.push({ kind: 'alloc', by, pfn, npages: count, cma: true });
+    return pfn;
+  }
+  return null;
+}
+
+/** mm/cma.c cma_release(): `count` pages at pfn go back to the area (false: not in it). */
+function cma_release(w: World, by: 'direct' | 'pool', pfn: number, count: number): boolean {
+  const a = w.cma;
+  if (a === null || !inCma(w, pfn) || pfn + count > a.base_pfn + a.count) return false;
+  const bad = notEncrypted(w, pfn, count);
+  w.events.push({
+    kind: 'free',
+    by,
+    pfn,
+    npages: count,
+    notEncrypted: bad.count,
+    firstNotEncrypted: bad.first,
+    into: 'cma',
+    cma: true,
+  });
+  a.bitmap.fill(0, pfn - a.base_pfn, pfn - a.base_pfn + count);
+  setOwner(w.pa.pages, pfn, count, PG_RESERVED);
+  return true;
 }
 
 function convert(w: World, op: SetMemoryOp, phys: number, numpages: number): number {
@@ -295,17 +412,39 @@ function makePoolEnv(w: () => World): PoolEnv {
     },
     alloc_pages(gfp, order) {
       const world = w();
-      if (world.variant.expand_ignores_zone) gfp &= ~(__GFP_DMA | __GFP_DMA32);
-      const pfn = allocFromBuddy(world, 'pool', gfp, order);
-      if (pfn === null) return null;
-      set_page_owner(world.pa, pfn, 2 ** order, 'pool-chunk');
+      const triedCma = world.poolTriedCma;
+      world.poolTriedCma = false;
+      // BZ-07: `page` still holds the previous expansion's block
+      if (world.variant.expand_stale_page && !triedCma && world.poolLastPage !== null)
+        return world.poolLastPage * PAGE_SIZE;
+      let pfn: number | null = null;
+      // BZ-03: the area is used whatever zone the pool serves
+      if (world.variant.expand_cma_any_zone && world.cma !== null)
+        pfn = cma_alloc(world, 'pool', 2 ** order, order, PG_POOL);
+      if (pfn === null) {
+        if (world.variant.expand_ignores_zone) gfp &= ~(__GFP_DMA | __GFP_DMA32);
+        pfn = allocFromBuddy(world, 'pool', gfp, order);
+        if (pfn === null) return null;
+        set_page_owner(world.pa, pfn, 2 ** order, 'pool-chunk');
+      }
+      world.poolLastPage = pfn;
       return pfn * PAGE_SIZE;
     },
     __free_pages(phys, order) {
       freeToBuddy(w(), 'pool', pfnOf(phys), order);
     },
-    dev_get_cma_area: () => null,
-    dma_alloc_from_contiguous: () => null,
+    dev_get_cma_area() {
+      const a = w().cma;
+      return a === null ? null : { base: a.base_pfn * PAGE_SIZE, size: a.count * PAGE_SIZE };
+    },
+    dma_alloc_from_contiguous(order) {
+      const world = w();
+      world.poolTriedCma = true;
+      const pfn = cma_alloc(world, 'pool', 2 ** order, order, PG_POOL);
+      if (pfn === null) return null;
+      world.poolLastPage = pfn;
+      return pfn * PAGE_SIZE;
+    },
     set_memory_decrypted: (phys, n) => convert(w(), 'set_memory_decrypted', phys, n),
     set_memory_encrypted: (phys, n) => convert(w(), 'set_memory_encrypted', phys, n),
     gen_pool_add_fails: () => takeFault(w(), 'gen_pool_add'),
@@ -324,13 +463,22 @@ function makeDirectEnv(w: () => World): DirectEnv {
     __free_pages(phys, order) {
       freeToBuddy(w(), 'direct', pfnOf(phys), order);
     },
-    dma_alloc_contiguous(_dev, _size, _gfp) {
-      w().events.push({ kind: 'may_sleep', what: 'dma_alloc_contiguous()' });
-      return null;
+    dma_alloc_contiguous(_dev, size, _gfp) {
+      const world = w();
+      world.events.push({ kind: 'may_sleep', what: 'dma_alloc_contiguous()' });
+      // single pages come only from a per-device area (none here)
+      if (world.cma === null || size <= PAGE_SIZE) return null;
+      // cma_alloc_aligned(): size >> PAGE_SHIFT pages, aligned to get_order(size)
+      const count = Math.floor(size / PAGE_SIZE);
+      const pfn = cma_alloc(world, 'direct', count, get_order(size), PG_ALLOCATED);
+      return pfn === null ? null : pfn * PAGE_SIZE;
     },
     dma_free_contiguous(_dev, phys, size) {
+      const world = w();
+      const count = Math.ceil(size / PAGE_SIZE);
+      if (cma_release(world, 'direct', pfnOf(phys), count)) return { to: 'cma', npages: count };
       const order = get_order(size);
-      freeToBuddy(w(), 'direct', pfnOf(phys), order);
+      freeToBuddy(world, 'direct', pfnOf(phys), order);
       return { to: 'buddy', npages: 2 ** order };
     },
     set_memory_decrypted: (phys, n) => convert(w(), 'set_memory_decrypted', phys, n),
@@ -395,6 +543,16 @@ export function createWorld(
     leakedPages: 0,
     conversionFailures: 0,
     converted: [],
+    cma: config.cma
+      ? {
+          base_pfn: pfnOf(config.cma.base),
+          count: Math.floor(config.cma.size / PAGE_SIZE),
+          bitmap: new Uint8Array(Math.floor(config.cma.size / PAGE_SIZE)),
+        }
+      : null,
+    bootCalls: [],
+    poolLastPage: null,
+    poolTriedCma: false,
     nextId: 1,
     poolEnv: makePoolEnv(get),
     directEnv: makeDirectEnv(get),
@@ -403,10 +561,11 @@ export function createWorld(
     const value = config.coherent_pool;
     if (value !== undefined) early_coherent_pool(pools, value);
     const managed = pageAlloc.zones.map((z) => z.managed_pages);
-    dma_atomic_pool_init(pools, self.poolEnv, {
+    const init = dma_atomic_pool_init(pools, self.poolEnv, {
       totalram_pages: managed.reduce((a, b) => a + b, 0),
       managed: { DMA: managed[0] ?? 0, DMA32: managed[1] ?? 0, Normal: managed[2] ?? 0 },
     });
+    self.bootCalls.push(...init.calls);
     syncPool(self);
   }
   return self;
@@ -433,8 +592,15 @@ function gfpFor(w: World, atomic: boolean, nowarn: boolean): number {
 
 function recordDirect(w: World, effects: readonly DirectEffect[]): void {
   for (const e of effects) {
-    // the block dma_free_contiguous() would have freed: 2^get_order(size) buddy pages
-    if (e.kind === 'leak') leak(w, e.pfn, 2 ** get_order(e.size), e.reason);
+    // the block dma_free_contiguous() would have freed: PFN_UP(size) CMA pages,
+    // else 2^get_order(size) buddy pages
+    if (e.kind === 'leak')
+      leak(
+        w,
+        e.pfn,
+        inCma(w, e.pfn) ? Math.ceil(e.size / PAGE_SIZE) : 2 ** get_order(e.size),
+        e.reason,
+      );
     else if (e.kind === 'warn') {
       // set_memory's own warning is already logged by convert()
       if (!w.events.some((x) => x.kind === 'warn' && x.text === e.text))

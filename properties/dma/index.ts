@@ -5,6 +5,9 @@ import type { Property } from '../property.ts';
 import addressable from './addressable.ts';
 import bufferDecrypted from './buffer-decrypted.ts';
 import bufferZeroed from './buffer-zeroed.ts';
+import cmaToCma from './cma-to-cma.ts';
+import directFindsMemory from './direct-finds-memory.ts';
+import exactConversion from './exact-conversion.ts';
 import expansionQueued from './expansion-queued.ts';
 import freeToOwner from './free-to-owner.ts';
 import leakOnly from './leak-only-if-refused.ts';
@@ -12,7 +15,9 @@ import noOverlap from './no-overlap.ts';
 import noSharedPageFreed from './no-shared-page-freed.ts';
 import noSleepInAtomic from './no-sleep-in-atomic.ts';
 import poolAccounting from './pool-accounting.ts';
+import poolsForManagedZones from './pool-creation.ts';
 import poolSizing from './pool-sizing.ts';
+import poolOnlyWhenUnencrypted from './pool-use.ts';
 import poolZoneMembership from './pool-zone-membership.ts';
 import poolWarnings from './warnings.ts';
 import workerLiveness from './worker-liveness.ts';
@@ -20,13 +25,18 @@ import workerLiveness from './worker-liveness.ts';
 export const dmaProperties: readonly Property<World, DmaOp>[] = [
   noSleepInAtomic,
   bufferDecrypted,
+  exactConversion,
   noSharedPageFreed,
   leakOnly,
   addressable,
+  directFindsMemory,
   noOverlap,
   freeToOwner,
+  cmaToCma,
   bufferZeroed,
   poolZoneMembership,
+  poolOnlyWhenUnencrypted,
+  poolsForManagedZones,
   poolSizing,
   expansionQueued,
   poolAccounting,

@@ -5,16 +5,23 @@ import { property } from '../property.ts';
 import { poolsOf } from './pools.ts';
 
 const EXHAUSTED = /DMA pool exhausted|Failed to get suitable pool/;
+const PAGE_ALLOC_FAILURE = /page allocation failure/;
 
 export default property<World, DmaOp>({
   id: 'dma/pool-warnings',
   ref: 'I17',
   statement:
-    'A failed atomic pool allocation with __GFP_NOWARN logs no warning while some pool exists; without __GFP_NOWARN it logs one; a request the pools serve logs none.',
+    'A failed atomic pool allocation with __GFP_NOWARN logs no warning while some pool exists; without __GFP_NOWARN it logs one; a request the pools serve logs none; atomic_pool_expand() logs no page-allocation failure for an order it falls back from or gives up on (463d439becb8).',
   system: 'dma',
   designs: ['atomic-pool'],
-  after: ['dma_alloc_coherent'],
+  after: ['dma_alloc_coherent', 'atomic_pool_work_fn'],
   check: ({ state, op }) => {
+    if (op.op === 'atomic_pool_work_fn') {
+      const splat = state.events.find((e) => e.kind === 'warn' && PAGE_ALLOC_FAILURE.test(e.text));
+      return splat && splat.kind === 'warn'
+        ? { subject: 'atomic_pool_expand', message: `warned on a failed order: ${splat.text}` }
+        : null;
+    }
     if (op.op !== 'dma_alloc_coherent' || !state.pools) return null;
     const poolWarn = state.events.filter((e) => e.kind === 'warn' && EXHAUSTED.test(e.text));
     const served = state.stepBuffer !== null;
@@ -40,5 +47,8 @@ export default property<World, DmaOp>({
     op.nowarn &&
     state.context === 'atomic' &&
     state.stepBuffer === null,
-  catches: [{ mutant: 'warn-ignores-nowarn', zoo: 'BZ-14' }],
+  catches: [
+    { mutant: 'warn-ignores-nowarn', zoo: 'BZ-14' },
+    { mutant: 'expand-warns-each-order', zoo: 'BZ-14' },
+  ],
 });

@@ -35,7 +35,7 @@ export async function runCompare(flags: CompareFlags): Promise<CommandResult> {
   const policies: Policy[] = [];
   for (const s of specs) policies.push(await resolvePolicy(s));
   const scenario = flags.scenario ? resolveScenario(flags.scenario, kinds) : defaultScenario(kinds);
-  if (!scenario || scenario.system !== 'dma')
+  if (scenario?.system !== 'dma')
     throw new UsageError('compare needs a DMA scenario (system "dma")');
   const chosen = flags.workload
     ? workloads.filter((w) => flags.workload?.includes(w.id))

@@ -13,6 +13,7 @@ import { runDiff } from './diff.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { runList } from './list.ts';
 import { runReplay } from './replay.ts';
+import { runZoo } from './zoo.ts';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -165,6 +166,25 @@ export function program(out: (r: CommandResult) => void): Command {
           runs: wholeNumber('--runs', String(o.runs), 1),
           maxSteps: wholeNumber('--max-steps', String(o.maxSteps), 1, 100_000),
           out: String(o.out),
+        }),
+      );
+    });
+
+  p.command('zoo')
+    .description('every known kernel bug of this area as a variant, and what catches it')
+    .option('--seed <n>', 'random seed', String(DEFAULT_SEED))
+    .option('--runs <n>', 'runs per bug (POOLCHECK_RUNS scales the default)')
+    .option('--max-steps <n>', 'most operations per run', String(DEFAULT_MAX_STEPS))
+    .addOption(
+      new Option('--format <fmt>', 'report format').choices(['text', 'json']).default('text'),
+    )
+    .action((o: Record<string, string | undefined>) => {
+      out(
+        runZoo({
+          seed: wholeNumber('--seed', String(o.seed), -(2 ** 31), 2 ** 31 - 1),
+          runs: typeof o.runs === 'string' ? wholeNumber('--runs', o.runs, 1) : defaultRuns(),
+          maxSteps: wholeNumber('--max-steps', String(o.maxSteps), 1, 100_000),
+          format: o.format === 'json' ? 'json' : 'text',
         }),
       );
     });

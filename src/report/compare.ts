@@ -80,11 +80,11 @@ export function renderCompareSvg(rows: readonly WorkloadComparison[], title: str
       out.push(`<text x="${gx}" y="${y0 + panelH + 20}">${esc(r.workload.id)}</text>`);
     });
   });
-  designs.forEach((d, di) =>
+  designs.forEach((d, di) => {
     out.push(
       `<text x="${20 + di * 200}" y="${height - 12}" fill="${colours[di % colours.length]}">${esc(d)}</text>`,
-    ),
-  );
+    );
+  });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

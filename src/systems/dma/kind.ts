@@ -47,11 +47,33 @@ export function parseDmaConfig(raw: unknown): DmaScenarioConfig {
           min: 1,
         },
         coherent_pool: { optional: 'string' },
+        cma: { optional: { object: { base_mib: 'integer', size_mib: 'integer' } } },
+        reserve: {
+          optional: { array: { object: { start_mib: 'integer', end_mib: 'integer' } } },
+        },
       },
     },
     'config',
   );
-  return raw as DmaScenarioConfig;
+  const c = raw as DmaScenarioConfig;
+  const top = (pageAllocMachines[c.machine]?.memory.at(-1)?.end ?? 0) / 256;
+  for (const r of [
+    ...(c.reserve ?? []).map((x) => ({ what: 'reserve', from: x.start_mib, to: x.end_mib })),
+    ...(c.cma ? [{ what: 'cma', from: c.cma.base_mib, to: c.cma.base_mib + c.cma.size_mib }] : []),
+  ])
+    if (r.from < 0 || r.to <= r.from || r.to > top)
+      throw new Error(`config.${r.what}: ${r.from}-${r.to} MiB is not a range inside the machine`);
+  const cma = c.cma;
+  if (cma) {
+    // cma_declare_contiguous(): base and size aligned to the largest buddy block (4 MiB)
+    if (cma.base_mib % 4 !== 0 || cma.size_mib % 4 !== 0)
+      throw new Error('config.cma: base_mib and size_mib must be multiples of 4 MiB');
+    const inside = pageAllocMachines[c.machine]?.memory.some(
+      (m) => cma.base_mib * 256 >= m.start && (cma.base_mib + cma.size_mib) * 256 <= m.end,
+    );
+    if (!inside) throw new Error('config.cma: the area must lie inside one memory range');
+  }
+  return c;
 }
 
 export const dmaKind = defineKind({

@@ -148,7 +148,10 @@ export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({ op: fc.constant('dma_free_pages' as const), pick: fc.nat(63) }),
   },
-  { weight: 7, arbitrary: fc.constant({ op: 'atomic_pool_work_fn' as const }) },
+  // an expansion takes several worker sub-steps (check, alloc, decrypt, add,
+  // and on error re-encrypt and free): weighted so its error paths and
+  // second and third chunks occur within a 40-step run
+  { weight: 10, arbitrary: fc.constant({ op: 'atomic_pool_work_fn' as const }) },
   { weight: 2, arbitrary: fc.constant({ op: 'kswapd' as const }) },
   {
     weight: 3,
@@ -186,7 +189,8 @@ export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
         'set_memory_encrypted' as const,
         'gen_pool_add' as const,
       ),
-      order: fc.integer({ min: -1, max: 10 }),
+      // half aimed at the orders pool expansion asks (512 KiB to 4 MiB chunks)
+      order: fc.oneof(fc.integer({ min: -1, max: 10 }), fc.integer({ min: 7, max: 10 })),
     }),
   },
 );

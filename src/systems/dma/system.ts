@@ -7,7 +7,7 @@
 import type { CcKind, Device } from '../../../models/dma/device.ts';
 import { DMA_BIT_MASK } from '../../../models/dma/device.ts';
 import { gfpName } from '../../../models/page_alloc/gfp.ts';
-import type { MachineConfig } from '../../../models/page_alloc/machine.ts';
+import type { MachineConfig, PfnRange } from '../../../models/page_alloc/machine.ts';
 import { createPageAlloc, renewPageAlloc } from '../../../models/page_alloc/machine.ts';
 import { ENC_NAMES } from '../../../models/page_alloc/pages.ts';
 import {
@@ -56,12 +56,69 @@ export interface DmaScenarioConfig {
   readonly cc: CcKind;
   readonly devices: readonly DeviceSpec[];
   readonly coherent_pool?: string;
+  /** The default CMA area, `cma=<size_mib>M@<base_mib>M`: memblock-reserved at boot. */
+  readonly cma?: { readonly base_mib: number; readonly size_mib: number };
+  /**
+   * Extra memblock reservations, [start_mib, end_mib) each: memory the
+   * kernel may not manage (a kdump kernel, say, sees none below 16 MiB).
+   */
+  readonly reserve?: readonly { readonly start_mib: number; readonly end_mib: number }[];
+}
+
+const MIB_PAGES = 256;
+
+/** `ranges` minus the pfns already reserved, cut to the memory ranges (so no two overlap). */
+function newReservations(m: MachineConfig, ranges: readonly PfnRange[]): PfnRange[] {
+  const out: PfnRange[] = [];
+  for (const r of ranges)
+    for (const mem of m.memory) {
+      let start = Math.max(r.start, mem.start);
+      const end = Math.min(r.end, mem.end);
+      const taken = m.reserved
+        .filter((x) => x.end > start && x.start < end)
+        .sort((a, b) => a.start - b.start);
+      for (const t of taken) {
+        if (t.start > start) out.push({ start, end: t.start });
+        start = Math.max(start, t.end);
+      }
+      if (start < end) out.push({ start, end });
+    }
+  return out;
+}
+
+/** Machines with a scenario's extra reservations, built once per layout (boot images are cached by identity). */
+const reservedMachines = new Map<string, MachineConfig>();
+
+function machineFor(c: DmaScenarioConfig): MachineConfig {
+  const base = pageAllocMachines[c.machine] as MachineConfig;
+  const extra: PfnRange[] = (c.reserve ?? []).map((r) => ({
+    start: r.start_mib * MIB_PAGES,
+    end: r.end_mib * MIB_PAGES,
+  }));
+  if (c.cma)
+    extra.push({
+      start: c.cma.base_mib * MIB_PAGES,
+      end: (c.cma.base_mib + c.cma.size_mib) * MIB_PAGES,
+    });
+  if (extra.length === 0) return base;
+  const key = `${c.machine} ${JSON.stringify(extra)}`;
+  let m = reservedMachines.get(key);
+  if (!m) {
+    const added = newReservations(base, extra);
+    m = {
+      ...base,
+      name: `${base.name}+reserved`,
+      reserved: [...base.reserved, ...added].sort((a, b) => a.start - b.start),
+    };
+    reservedMachines.set(key, m);
+  }
+  return m;
 }
 
 export type DmaState = World;
 
 function worldConfig(c: DmaScenarioConfig): WorldConfig {
-  const machine = pageAllocMachines[c.machine] as MachineConfig;
+  const machine = machineFor(c);
   const devices: Device[] = c.devices.map((d) => ({
     name: d.name,
     coherent_dma_mask: DMA_BIT_MASK(d.mask_bits),
@@ -80,6 +137,7 @@ function worldConfig(c: DmaScenarioConfig): WorldConfig {
     },
     devices,
     ...(c.coherent_pool !== undefined ? { coherent_pool: c.coherent_pool } : {}),
+    ...(c.cma ? { cma: { base: c.cma.base_mib * 1048576, size: c.cma.size_mib * 1048576 } } : {}),
   };
 }
 
@@ -305,7 +363,7 @@ export function makeDmaSystem(
 
   return {
     name: 'dma',
-    setup: `${config.machine}, ${config.cc}; ${config.devices.map((d) => `${d.name} ${d.mask_bits}-bit`).join(', ')}${config.coherent_pool ? `; coherent_pool=${config.coherent_pool}` : ''}`,
+    setup: `${config.machine}, ${config.cc}; ${config.devices.map((d) => `${d.name} ${d.mask_bits}-bit`).join(', ')}${config.coherent_pool ? `; coherent_pool=${config.coherent_pool}` : ''}${config.cma ? `; cma=${config.cma.size_mib}M@${config.cma.base_mib}M` : ''}${config.reserve ? `; reserved ${config.reserve.map((r) => `${r.start_mib}-${r.end_mib}M`).join(' ')}` : ''}`,
     opKinds: DMA_OP_KINDS,
     ops: dmaOpArbitrary,
     init() {

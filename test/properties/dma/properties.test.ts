@@ -54,7 +54,7 @@ describe(`each DMA property catches its mutants (seed ${SEED})`, () => {
     for (const c of p.catches)
       it(`${p.id} catches ${c.mutant}${c.zoo ? ` (${c.zoo})` : ''}`, () => {
         const m = dmaMutant(c.mutant);
-        const system = makeDmaSystem(sev, m.policy, m.variant ?? {});
+        const system = makeDmaSystem(m.config ?? sev, m.policy, m.variant ?? {});
         const r = checkProperties(system, [p], budget);
         const res = r.results[0];
         expect(res?.status).toBe('violated');

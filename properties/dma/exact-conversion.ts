@@ -1,0 +1,33 @@
+/** I3: kernel/dma/direct.c: dma-direct converts exactly the pages it allocated (633d5fce78a6, 4a37f3dd9a83; BZ-19). */
+import type { World } from '../../models/world/world.ts';
+import { hex } from '../../src/report/text.ts';
+import type { DmaOp } from '../../src/systems/dma/ops.ts';
+import { property } from '../property.ts';
+import { ALLOC_OPS, pageLine } from './helpers.ts';
+
+export default property<World, DmaOp>({
+  id: 'dma/exact-conversion',
+  ref: 'I3',
+  statement:
+    'On the allocation path dma-direct converts only pages it has just allocated: every set_memory_decrypted() range lies inside a block (buddy 2^order pages, or the CMA pages cma_alloc() gave) the same request took, so no neighbouring page changes state.',
+  system: 'dma',
+  after: [...ALLOC_OPS],
+  check: ({ state }) => {
+    const taken: [number, number][] = [];
+    for (const e of state.events) {
+      if (e.kind === 'alloc' && e.by === 'direct') taken.push([e.pfn, e.pfn + e.npages]);
+      if (e.kind !== 'convert') continue;
+      for (let p = e.pfn; p < e.pfn + e.npages; p++)
+        if (!taken.some(([a, b]) => p >= a && p < b))
+          return {
+            subject: `pfn ${hex(p)}`,
+            message: `${e.op}(pfn ${hex(e.pfn)}, ${e.npages} pages) reaches a page the request did not allocate`,
+            details: [pageLine(state, p)],
+          };
+    }
+    return null;
+  },
+  witness: ({ state }) =>
+    state.events.some((e) => e.kind === 'convert' && e.op === 'set_memory_decrypted'),
+  catches: [{ mutant: 'cma-one-page-short', zoo: 'BZ-19' }],
+});
