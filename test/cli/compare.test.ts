@@ -28,9 +28,9 @@ describe('poolcheck compare (seed 42)', () => {
   });
 
   it('rejects an unknown workload and a non-DMA scenario', async () => {
-    await expect(runCompare({ seed: 1, runs: 1, maxSteps: 1, out: tmpdir(), workload: ['x'] })).rejects.toThrow(
-      /unknown workload/,
-    );
+    await expect(
+      runCompare({ seed: 1, runs: 1, maxSteps: 1, out: tmpdir(), workload: ['x'] }),
+    ).rejects.toThrow(/unknown workload/);
     await expect(
       runCompare({ seed: 1, runs: 1, maxSteps: 1, out: tmpdir(), scenario: 'genpool-pages' }),
     ).rejects.toThrow(/needs a DMA scenario/);
