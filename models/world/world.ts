@@ -34,7 +34,12 @@
  * Context: pure and deterministic; every entry point mutates `World` in place.
  */
 
-import type { Device, Platform } from '../dma/device.ts';
+import {
+  type Device,
+  dma_direct_optimal_gfp_mask,
+  force_dma_unencrypted,
+  type Platform,
+} from '../dma/device.ts';
 import type { CpuAddr, DirectEffect, StructPage } from '../dma/direct.ts';
 import { dma_alloc_attrs, dma_alloc_pages, dma_free_attrs, dma_free_pages } from '../dma/direct.ts';
 import { type DirectEnv, get_order, PAGE_SIZE } from '../dma/env.ts';
@@ -54,11 +59,13 @@ import {
   type WorkStep,
 } from '../dma/pool.ts';
 import { mem_encrypt_active, type SetMemoryOp, set_memory_outcome } from '../dma/set_memory.ts';
+import type { PageAllocVariant } from '../page_alloc/fns.ts';
 import { __GFP_DIRECT_RECLAIM, __GFP_DMA, __GFP_DMA32, __GFP_NOWARN } from '../page_alloc/gfp.ts';
 import { createPageAlloc, type MachineConfig } from '../page_alloc/machine.ts';
 import {
   __alloc_pages,
   __free_pages,
+  type AllocResult,
   allocMaySleep,
   filemap_add_folio,
   set_page_enc,
@@ -74,7 +81,20 @@ import {
 } from '../page_alloc/pages.ts';
 import type { PageAlloc } from '../page_alloc/state.ts';
 import type { Policy } from '../policy.ts';
-import { type KswapdStep, kswapd_step } from '../vmscan/kswapd.ts';
+import {
+  createReservePoolState,
+  type ReservePoolCall,
+  type ReservePoolEnv,
+  type ReservePoolState,
+  type ReservePoolStep,
+  reserve_pool_alloc,
+  reserve_pool_free,
+  reserve_pool_guarantee,
+  reserve_pool_init,
+  reserve_pool_kswapd_step,
+  reserve_pool_pending,
+} from '../reserve_pool/reserve_pool.ts';
+import { type KswapdStep, kswapd_step, wake_up_kswapd } from '../vmscan/kswapd.ts';
 
 /** A world as plain data: the machine, its encryption, its devices, the boot command line. */
 export interface WorldConfig {
@@ -181,6 +201,10 @@ export interface ArmedFault {
  * whose bug is not a policy decision (policy mutants override rules instead).
  */
 export interface WorldVariant {
+  /** Replacements for page-allocator functions (models/page_alloc/fns.ts), as the page-alloc mutants use. */
+  readonly page_alloc?: PageAllocVariant;
+  /** The reserve pool is asked for twice the size (a rounding bug: order + 1). */
+  readonly reserve_rounds_up?: boolean;
   /** dma-direct's pool path passes no address check to dma_alloc_from_pool (BZ-05a). */
   readonly pool_skips_phys_ok?: boolean;
   /** Pool expansion drops the zone bits of its gfp: chunks from any zone (like BZ-03's CMA). */
@@ -219,6 +243,12 @@ export interface World {
   /** Blocks other kernel users hold (memory pressure). */
   readonly kernelPages: { readonly pfn: number; readonly order: number }[];
   readonly faults: ArmedFault[];
+  /** The 2019 reserve pools, when the policy's design is `reserve-pool` (then `pools` is null). */
+  readonly reserve: ReservePoolState | null;
+  /** For a reserve-pool design: the pool that guaranteed this step's atomic request, if one did. */
+  stepGuarantee: { readonly pool: string; readonly order: number } | null;
+  /** The page allocations this step made, as __alloc_pages() reported them. */
+  stepAllocs: AllocResult[];
   /** The current step's events (cleared at each step). */
   events: WorldEvent[];
   /** The buffer the current step handed out, if any. */
@@ -243,7 +273,7 @@ export interface World {
   /** The current expansion attempt tried CMA first. */
   poolTriedCma: boolean;
   nextId: number;
-  readonly poolEnv: PoolEnv;
+  readonly poolEnv: PoolEnv & ReservePoolEnv;
   readonly directEnv: DirectEnv;
 }
 
@@ -307,6 +337,7 @@ function allocFromBuddy(
     w.events.push({ kind: 'may_sleep', what: `alloc_pages(order ${order}, __GFP_DIRECT_RECLAIM)` });
   if (takeFault(w, 'alloc_pages', order)) return null;
   const r = __alloc_pages(w.pa, { gfp, order });
+  w.stepAllocs.push(r);
   if (allocMaySleep(r) && !(gfp & __GFP_DIRECT_RECLAIM))
     w.events.push({ kind: 'may_sleep', what: 'direct reclaim without __GFP_DIRECT_RECLAIM' });
   for (const e of r.events)
@@ -393,6 +424,21 @@ function leak(w: World, pfn: number, npages: number, cause: string): void {
 
 /** Turns new pool messages and leaked blocks into events and page states. */
 function syncPool(w: World): void {
+  const r = w.reserve;
+  if (r) {
+    for (; w.poolMessagesSeen < r.messages.length; w.poolMessagesSeen++) {
+      const m = r.messages[w.poolMessagesSeen];
+      if (m && m.level !== 'info')
+        w.events.push({
+          kind: m.kind === 'bug' ? 'bug' : 'warn',
+          ...(m.kind === 'bug' ? { detail: m.text ?? 'BUG' } : { text: m.text ?? 'WARN_ON' }),
+        } as WorldEvent);
+    }
+    for (; w.poolLeaksSeen < r.leaked.length; w.poolLeaksSeen++) {
+      const b = r.leaked[w.poolLeaksSeen];
+      if (b) leak(w, pfnOf(b.phys), 2 ** b.order, `reserve pool ${b.pool}: ${b.cause}`);
+    }
+  }
   const s = w.pools;
   if (!s) return;
   for (; w.poolMessagesSeen < s.messages.length; w.poolMessagesSeen++) {
@@ -405,8 +451,11 @@ function syncPool(w: World): void {
   }
 }
 
-function makePoolEnv(w: () => World): PoolEnv {
+function makePoolEnv(w: () => World): PoolEnv & ReservePoolEnv {
   return {
+    wake_up_kswapd() {
+      wake_up_kswapd(w().pa);
+    },
     get mem_encrypt_active() {
       return mem_encrypt_active(w().config.platform);
     },
@@ -485,6 +534,12 @@ function makeDirectEnv(w: () => World): DirectEnv {
     set_memory_encrypted: (phys, n) => convert(w(), 'set_memory_encrypted', phys, n),
     dma_alloc_from_pool(dev, size, gfp, phys_ok) {
       const world = w();
+      if (world.reserve) {
+        const ask = world.variant.reserve_rounds_up ? 2 * size : size;
+        const r = reserve_pool_alloc(world.reserve, world.poolEnv, dev, ask, gfp, phys_ok);
+        syncPool(world);
+        return r.block === null ? null : r.block.phys;
+      }
       if (!world.pools) return null;
       const r = dma_alloc_from_pool(
         world.pools,
@@ -500,6 +555,11 @@ function makeDirectEnv(w: () => World): DirectEnv {
     },
     dma_free_from_pool(dev, phys, size) {
       const world = w();
+      if (world.reserve && !world.variant.pool_free_misses) {
+        const r = reserve_pool_free(world.reserve, world.poolEnv, dev, phys, size);
+        syncPool(world);
+        return r.freed;
+      }
       if (!world.pools || world.variant.pool_free_misses) return false;
       const r = dma_free_from_pool(world.pools, dev, phys, size);
       if (r.bug !== null) world.events.push({ kind: 'bug', detail: `gen_pool_free: ${r.bug}` });
@@ -524,7 +584,7 @@ export function createWorld(
 ): World {
   let self: World | undefined;
   const get = () => self as World;
-  const pageAlloc = pa ?? createPageAlloc(config.machine, policy.pageAlloc);
+  const pageAlloc = pa ?? createPageAlloc(config.machine, policy.pageAlloc, variant.page_alloc);
   const pools = policy.dmaPool ? createDmaPoolState(policy.dmaPool) : null;
   self = {
     config,
@@ -532,6 +592,9 @@ export function createWorld(
     variant,
     pa: pageAlloc,
     pools,
+    reserve: policy.reservePool ? createReservePoolState(policy.reservePool) : null,
+    stepGuarantee: null,
+    stepAllocs: [],
     buffers: [],
     kernelPages: [],
     faults: [],
@@ -568,13 +631,29 @@ export function createWorld(
     self.bootCalls.push(...init.calls);
     syncPool(self);
   }
+  if (self.reserve) {
+    const init = reserve_pool_init(self.reserve, self.poolEnv, pageAlloc.zones);
+    self.bootCalls.push(...init.calls.map(reserveCallAsPoolCall));
+    syncPool(self);
+  }
   return self;
+}
+
+/** The pool-call log entry of a reserve-pool call (boot log only). */
+function reserveCallAsPoolCall(c: ReservePoolCall): PoolCall {
+  return {
+    fn: c.fn === 'wake_up_kswapd' || c.fn === 'memset' ? 'alloc_pages' : c.fn,
+    mayBlock: c.mayBlock,
+    pool: c.pool === 'DMA' ? 'dma' : 'dma32',
+  };
 }
 
 /** Starts a step in `context`: clears the previous step's events. */
 export function beginStep(w: World, context: Context): void {
   w.events = [];
   w.stepBuffer = null;
+  w.stepGuarantee = null;
+  w.stepAllocs = [];
   w.context = context;
 }
 
@@ -610,6 +689,20 @@ function recordDirect(w: World, effects: readonly DirectEffect[]): void {
 }
 
 /**
+ * For the reserve-pool design: which pool, if any, guarantees this request
+ * before it runs (the request dma-direct will pass to the pool: the page
+ * aligned size, the device's optimal zone OR'ed in).
+ */
+function noteGuarantee(w: World, device: Device, size: number, gfp: number): void {
+  if (!w.reserve || gfp & __GFP_DIRECT_RECLAIM) return;
+  if (!force_dma_unencrypted(device, w.config.platform)) return;
+  const zoneGfp = gfp | dma_direct_optimal_gfp_mask(device).gfp;
+  const order = get_order(Math.ceil(size / PAGE_SIZE) * PAGE_SIZE);
+  const p = reserve_pool_guarantee(w.reserve, zoneGfp, order);
+  if (p) w.stepGuarantee = { pool: p.zone, order };
+}
+
+/**
  * A driver's dma_alloc_coherent() (kernel/dma/mapping.c dma_alloc_attrs(),
  * then dma-direct) from an atomic (GFP_ATOMIC) or task (GFP_KERNEL) context.
  */
@@ -624,6 +717,7 @@ export function world_dma_alloc_coherent(
   const device = w.config.devices[dev] as Device;
   const gfp = gfpFor(w, atomic, nowarn);
   lastPoolBlock = null;
+  noteGuarantee(w, device, size, gfp);
   const r = dma_alloc_attrs(w.policy.dmaDirect, w.directEnv, device, size, gfp, 0);
   recordDirect(w, r.effects);
   syncPool(w);
@@ -747,11 +841,25 @@ export function world_pool_worker(w: World): WorkStep | null {
   return step;
 }
 
-/** One sub-step of kswapd, reclaiming at most `reclaim` pages in a balance round. */
-export function world_kswapd(w: World, reclaim: number): KswapdStep | null {
+/**
+ * One sub-step of kswapd, reclaiming at most `reclaim` pages in a balance
+ * round; in the reserve-pool design, kswapd first works on a pending refill
+ * (or give-back) of the reserve pools, one sub-step at a time.
+ */
+export function world_kswapd(
+  w: World,
+  reclaim: number,
+): { readonly kswapd: KswapdStep } | { readonly reserve: ReservePoolStep } | null {
+  if (w.reserve && reserve_pool_pending(w.reserve)) {
+    beginStep(w, 'kswapd');
+    const step = reserve_pool_kswapd_step(w.reserve, w.poolEnv);
+    syncPool(w);
+    return { reserve: step };
+  }
   if (w.pa.pgdat.kswapd.position === 'full_sleep') return null;
   beginStep(w, 'kswapd');
-  return kswapd_step(w.pa, reclaim);
+  const step = kswapd_step(w.pa, reclaim);
+  return step === null ? null : { kswapd: step };
 }
 
 /** Another kernel user allocates `count` blocks of 2^order pages from `zone`. */

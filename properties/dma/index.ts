@@ -19,6 +19,8 @@ import poolsForManagedZones from './pool-creation.ts';
 import poolSizing from './pool-sizing.ts';
 import poolOnlyWhenUnencrypted from './pool-use.ts';
 import poolZoneMembership from './pool-zone-membership.ts';
+import reserveFloor from './reserve-floor.ts';
+import reserveGuarantee from './reserve-guarantee.ts';
 import poolWarnings from './warnings.ts';
 import workerLiveness from './worker-liveness.ts';
 
@@ -42,4 +44,6 @@ export const dmaProperties: readonly Property<World, DmaOp>[] = [
   poolAccounting,
   workerLiveness,
   poolWarnings,
+  reserveFloor,
+  reserveGuarantee,
 ];

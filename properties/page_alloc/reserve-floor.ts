@@ -14,7 +14,7 @@ import { property, type Violation } from '../property.ts';
 import { GFP_DIRECT_RECLAIM, GFP_HIGH, GFP_MEMALLOC, zoneViolation } from './spec.ts';
 
 /** Whether `r` is a blocking, reserve-less success this property covers. */
-function covered(r: AllocResult): boolean {
+export function covered(r: AllocResult): boolean {
   return (
     r.pfn !== null &&
     r.won !== null &&

@@ -304,9 +304,19 @@ export function makeDmaSystem(
         };
       }
       case 'kswapd': {
-        const k = world_kswapd(w, 32);
-        if (!k) return null;
+        const r = world_kswapd(w, 32);
+        if (!r) return null;
         if (!describe) return EXECUTED;
+        if ('reserve' in r) {
+          const x = r.reserve;
+          return {
+            context: 'kswapd0',
+            call: `reserve_pool_kswapd_step: ${x.what}${x.pool ? ` ${x.pool} order ${x.order}` : ''}`,
+            result: `${x.phys !== null ? `pfn ${hex(x.phys / 4096)}` : 'no block'}${x.ok === false ? ', failed' : ''}${x.done ? ', pass done' : ''}`,
+            notes: notes(w),
+          };
+        }
+        const k = r.kswapd;
         return {
           context: 'kswapd0',
           call: `kswapd: ${k.what}`,
@@ -367,7 +377,9 @@ export function makeDmaSystem(
     opKinds: DMA_OP_KINDS,
     ops: dmaOpArbitrary,
     init() {
-      const pa = last ? renewPageAlloc(last.pa) : createPageAlloc(wc.machine, policy.pageAlloc);
+      const pa = last
+        ? renewPageAlloc(last.pa)
+        : createPageAlloc(wc.machine, policy.pageAlloc, variant.page_alloc);
       last = createWorld(wc, policy, pa, variant);
       return last;
     },

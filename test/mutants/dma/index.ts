@@ -5,7 +5,10 @@
  * kernel bugs are defined in the bug zoo (src/zoo/dma.ts), which ships them;
  * the mutants below are test-only twins. Never shipped.
  */
+
+import { kernelFns, type PageAllocVariant } from '../../../models/page_alloc/fns.ts';
 import { mainline } from '../../../models/policies/mainline.ts';
+import { reservePool2019 } from '../../../models/policies/reserve-pool-2019.ts';
 import type { Policy } from '../../../models/policy.ts';
 import type { WorldVariant } from '../../../models/world/world.ts';
 import type { DmaScenarioConfig } from '../../../src/systems/dma/system.ts';
@@ -23,6 +26,12 @@ export interface DmaMutant {
 }
 
 const base = mainline;
+const k = kernelFns();
+/** zone_watermark_fast() told to use the tested zone's index as the reserve index. */
+const classzoneOwnZone: PageAllocVariant = {
+  zone_watermark_fast: (ctx, z, order, mark, _hz, flags, gfp) =>
+    k.zone_watermark_fast(ctx, z, order, mark, z.idx, flags, gfp),
+};
 const pool = base.dmaPool as NonNullable<Policy['dmaPool']>;
 const withPool = (o: Partial<typeof pool>): Policy => ({ ...base, dmaPool: { ...pool, ...o } });
 const withDirect = (o: Partial<Policy['dmaDirect']>): Policy => ({
@@ -31,6 +40,18 @@ const withDirect = (o: Partial<Policy['dmaDirect']>): Policy => ({
 });
 
 const testOnly: readonly DmaMutant[] = [
+  {
+    id: 'classzone-own-zone',
+    why: 'the watermark check uses the tested zone as the reserve index, so lowmem_reserve never applies',
+    policy: base,
+    variant: { page_alloc: classzoneOwnZone },
+  },
+  {
+    id: 'reserve-rounds-up',
+    why: 'the reserve pool is asked for twice the size: the order-K guarantee is lost',
+    policy: reservePool2019,
+    variant: { reserve_rounds_up: true },
+  },
   {
     id: 'page-api-returns-cpu-address',
     why: 'the page API returns the pool block CPU address as its struct page (dma.md T15)',
