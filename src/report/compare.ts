@@ -12,12 +12,12 @@ export function renderCompareText(rows: readonly WorkloadComparison[]): string[]
     if (lines.length > 0) lines.push('');
     lines.push(...wrap(`workload ${r.workload.id}: ${r.workload.description}`));
     lines.push(
-      `  ${cell('design', 18)} ${cell('atomic fail', 12)} ${cell('decrypted MiB', 14)} ${cell('DMA32 margin', 12)} violations`,
+      `  ${cell('design', 18)} ${cell('atomic fail', 13)} ${cell('decrypted MiB', 13)} ${cell('DMA32 margin', 12)} violations`,
     );
     for (const d of r.designs) {
       const v = Object.keys(d.violations);
       lines.push(
-        `  ${cell(d.policy, 18)} ${cell(`${pct(d.atomicFailures, d.atomicRequests)} of ${d.atomicRequests}`, 12)} ${cell(`${mib(d.decryptedMean)} / ${mib(d.decryptedMax)}`, 14)} ${cell(pages(d.reserveMargin.DMA32), 12)} ${v.length === 0 ? 'none' : v.length}`,
+        `  ${cell(d.policy, 18)} ${cell(`${pct(d.atomicFailures, d.atomicRequests)} of ${d.atomicRequests}`, 13)} ${cell(`${mib(d.decryptedMean)} / ${mib(d.decryptedMax)}`, 13)} ${cell(pages(d.reserveMargin.DMA32), 12)} ${v.length === 0 ? 'none' : v.length}`,
       );
       for (const id of v) lines.push(`    ${id} in ${d.violations[id]} runs`);
     }
