@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { StepError } from '../harness/check.ts';
-import { useColour } from '../report/colour.ts';
 import { DEFAULT_MAX_STEPS, DEFAULT_SEED, defaultRuns, wholeNumber } from './budget.ts';
 import { type CommandResult, runCheck } from './check.ts';
 import { runCompare } from './compare.ts';
@@ -20,7 +19,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 function progress(): ((runs: number) => void) | undefined {
-  if (!useColour(process.stderr) && process.stderr.isTTY !== true) return undefined;
+  // progress only on a terminal: reports stay plain text everywhere else
+  if (process.stderr.isTTY !== true) return undefined;
   let last = 0;
   return (runs) => {
     if (runs - last >= 25) {
