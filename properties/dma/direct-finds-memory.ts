@@ -31,7 +31,8 @@ function servingZone(w: World, dev: Device, size: number): Zone | null {
     const last = (z.zone_start_pfn + z.spanned_pages) * 4096 - 1;
     if (z.managed_pages === 0 || z.idx > cz || last > limit) continue;
     const spare = z.nr_free_pages - 2 ** order - z.nr_reserved_highatomic;
-    if (spare >= high_wmark_pages(z) + (z.lowmem_reserve[cz] ?? 0) && hasBlock(z, order)) return z;
+    if (spare >= high_wmark_pages(z) + (z.lowmem_reserve[cz] as number) && hasBlock(z, order))
+      return z;
   }
   return null;
 }

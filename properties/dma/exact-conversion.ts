@@ -13,17 +13,26 @@ export default property<World, DmaOp>({
   system: 'dma',
   after: [...ALLOC_OPS],
   check: ({ state }) => {
-    const taken: [number, number][] = [];
+    // [start, end) pairs of the blocks taken so far in this step
+    const taken: number[] = [];
     for (const e of state.events) {
-      if (e.kind === 'alloc' && e.by === 'direct') taken.push([e.pfn, e.pfn + e.npages]);
+      if (e.kind === 'alloc' && e.by === 'direct') taken.push(e.pfn, e.pfn + e.npages);
       if (e.kind !== 'convert') continue;
-      for (let p = e.pfn; p < e.pfn + e.npages; p++)
-        if (!taken.some(([a, b]) => p >= a && p < b))
+      // walk the range block by block: the first page no block holds is the culprit
+      const end = e.pfn + e.npages;
+      for (let p = e.pfn; p < end; ) {
+        let reach = -1;
+        for (let k = 0; k < taken.length; k += 2)
+          if (p >= (taken[k] as number) && p < (taken[k + 1] as number))
+            reach = Math.max(reach, taken[k + 1] as number);
+        if (reach < 0)
           return {
             subject: `pfn ${hex(p)}`,
             message: `${e.op}(pfn ${hex(e.pfn)}, ${e.npages} pages) reaches a page the request did not allocate`,
             details: [pageLine(state, p)],
           };
+        p = reach;
+      }
     }
     return null;
   },

@@ -31,7 +31,8 @@ export default property<World, DmaOp>({
     for (const p of [s.atomic_pool_dma, s.atomic_pool_dma32, s.atomic_pool_kernel])
       for (const c of p?.chunks ?? []) {
         const first = Math.floor(c.phys / 4096);
-        for (let q = first; q < first + c.size / 4096; q++)
+        const end = first + c.size / 4096;
+        for (let q = first; q < end; q++)
           if (owner[q] !== PG_POOL)
             return {
               subject: `pool ${p?.name}#${c.seq}`,

@@ -39,7 +39,7 @@ export function newBuffer(w: World, _op: DmaOp): DmaBuffer | undefined {
 /** A page's state, for evidence lines. */
 export function pageLine(w: World, pfn: number): string {
   const { owner, enc } = w.pa.pages;
-  return `pfn ${hex(pfn)}: ${OWNER_NAMES[owner[pfn] ?? 0]}, ${ENC_NAMES[enc[pfn] ?? 0]}`;
+  return `pfn ${hex(pfn)}: ${OWNER_NAMES[owner[pfn] as number]}, ${ENC_NAMES[enc[pfn] as number]}`;
 }
 
 /** First page of [first, first + n) that is not decrypted, or -1. */

@@ -23,20 +23,24 @@ export default property<World, DmaOp>({
         : null;
     }
     if (op.op !== 'dma_alloc_coherent' || !state.pools) return null;
-    const poolWarn = state.events.filter((e) => e.kind === 'warn' && EXHAUSTED.test(e.text));
     const served = state.stepBuffer !== null;
+    if (served)
+      return state.events.some((e) => e.kind === 'warn' && EXHAUSTED.test(e.text))
+        ? { subject: 'dma_alloc_from_pool', message: 'a served request logged a pool warning' }
+        : null;
     const triedPool = state.context === 'atomic' && poolsOf(state.pools).length > 0;
-    if (served && poolWarn.length > 0)
-      return { subject: 'dma_alloc_from_pool', message: 'a served request logged a pool warning' };
-    if (!triedPool || served) return null;
+    if (!triedPool) return null;
     // only the pool path is judged: a failed atomic request of an unencrypted-DMA device
     const wentToPool = state.config.platform.cc !== 'none';
     if (!wentToPool) return null;
+    const poolWarn = state.events.flatMap((e) =>
+      e.kind === 'warn' && EXHAUSTED.test(e.text) ? [e.text] : [],
+    );
     if (op.nowarn && poolWarn.length > 0)
       return {
         subject: 'dma_alloc_from_pool',
         message: 'warned despite __GFP_NOWARN',
-        details: poolWarn.map((e) => (e.kind === 'warn' ? e.text : '')),
+        details: poolWarn,
       };
     if (!op.nowarn && poolWarn.length === 0)
       return { subject: 'dma_alloc_from_pool', message: 'pool exhausted without a warning' };

@@ -21,7 +21,7 @@ function memoryToSpare(w: World): boolean {
     let spare = 0;
     for (const z of w.pa.zones)
       if (z.idx <= top && z.managed_pages > 0)
-        spare += z.nr_free_pages - high_wmark_pages(z) - (z.lowmem_reserve[top] ?? 0);
+        spare += z.nr_free_pages - high_wmark_pages(z) - (z.lowmem_reserve[top] as number);
     if (spare < 2 * deficit + 1024) return false;
   }
   return true;

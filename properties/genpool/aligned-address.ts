@@ -50,8 +50,10 @@ export default property<GenpoolState, GenpoolOp>({
   },
   witness: ({ state }) => {
     const ev = lastAlloc(state);
-    if (ev?.chunk == null || ev.algo !== 'first_fit_align' || ev.data === undefined) return false;
-    const align = 'align' in ev.data ? ev.data.align : 0;
+    const d = ev?.data;
+    if (ev?.chunk == null || ev.algo !== 'first_fit_align' || d === undefined || !('align' in d))
+      return false;
+    const align = d.align;
     return isPow2(align) && align > state.g && ev.chunk.virt % align !== 0;
   },
   catches: [

@@ -1,6 +1,6 @@
 /** I10: lib/genalloc.c gen_pool_alloc_algo_owner(), 6.1: chunks are tried newest first. */
 import type { GenpoolOp } from '../../src/systems/genpool/ops.ts';
-import type { GenpoolState } from '../../src/systems/genpool/system.ts';
+import type { AddedChunk, GenpoolState } from '../../src/systems/genpool/system.ts';
 import { property } from '../property.ts';
 import { chunkViolation, expectedBit, lastAlloc, requestText, ruleFor } from './fit.ts';
 
@@ -19,8 +19,7 @@ export default property<GenpoolState, GenpoolOp>({
     if (ev === null || ev.chunk === null) return null;
     // chunks added after the serving one come before it in the list, and were left untouched
     for (let i = state.added.length - 1; i > ev.chunk.id; i--) {
-      const c = state.added[i];
-      if (c === undefined) continue;
+      const c = state.added[i] as AddedChunk;
       const rule = ruleFor(ev, c, state.g);
       const bit = rule === null ? null : expectedBit(c, state.g, rule);
       if (bit !== null)

@@ -61,7 +61,7 @@ function countTyped(pa: PageAlloc, mt: Uint8Array, blocks: Iterable<number>): nu
         pfn + PAGEBLOCK > x.zone_start_pfn &&
         pfn < x.zone_start_pfn + x.spanned_pages,
     );
-    if (z) counts[z.idx] = (counts[z.idx] ?? 0) + 1;
+    if (z) counts[z.idx] = (counts[z.idx] as number) + 1;
   }
   return counts;
 }
@@ -95,7 +95,7 @@ export function typedBlocks(pa: PageAlloc): Violation | null {
   const then = countTyped(pa, image.pageblock_mt, touchedBlocks(pa));
   for (const z of pa.zones) {
     if (z.spanned_pages === 0) continue;
-    const typed = (boot[z.idx] ?? 0) - (then[z.idx] ?? 0) + (now[z.idx] ?? 0);
+    const typed = (boot[z.idx] as number) - (then[z.idx] as number) + (now[z.idx] as number);
     if (typed * PAGEBLOCK !== z.nr_reserved_highatomic)
       return zoneViolation(
         pa,

@@ -6,7 +6,7 @@
  * unless the node is hopeless (16 failures) or balanced and unboosted.
  */
 import type { AllocResult } from '../../models/page_alloc/page_alloc.ts';
-import type { PageAlloc } from '../../models/page_alloc/state.ts';
+import type { PageAlloc, Zone } from '../../models/page_alloc/state.ts';
 import type { KswapdWake } from '../../models/vmscan/kswapd.ts';
 import type { PageAllocOp } from '../../src/systems/page_alloc/ops.ts';
 import type { PageAllocState } from '../../src/systems/page_alloc/system.ts';
@@ -55,7 +55,7 @@ function check(state: PageAllocState): Violation | null {
       }
     if (r.slow_flags < 0 || !(r.gfp & GFP_KSWAPD_RECLAIM)) continue;
     const first = pa.zonelist.find(
-      (zi) => zi <= r.highest_zoneidx && (pa.zones[zi]?.managed_pages ?? 0) > 0,
+      (zi) => zi <= r.highest_zoneidx && (pa.zones[zi] as Zone).managed_pages > 0,
     );
     if (first === undefined) continue;
     const woke = r.events.some(

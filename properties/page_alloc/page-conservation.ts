@@ -57,7 +57,7 @@ function whole(state: PageAllocState): Violation | null {
   const c = counts(pa);
   if (c) return c;
   const held = pa.zones.map(() => 0);
-  for (const a of state.live) held[a.zone] = (held[a.zone] ?? 0) + 2 ** a.order;
+  for (const a of state.live) held[a.zone] = (held[a.zone] as number) + 2 ** a.order;
   for (const z of pa.zones) {
     let listed = 0;
     for (let i = 0; i < z.nr_free.length; i++) listed += (z.nr_free[i] as number) * 2 ** i;
@@ -67,14 +67,14 @@ function whole(state: PageAllocState): Violation | null {
         z,
         `NR_FREE_PAGES ${z.nr_free_pages} but free_area holds ${listed} pages`,
       );
-    const boot = pa.machine.image.zones[z.idx]?.nr_allocated ?? 0;
-    if (z.nr_allocated !== boot + (held[z.idx] ?? 0))
+    const bootZone = pa.machine.image.zones[z.idx] as Zone;
+    const boot = bootZone.nr_allocated;
+    if (z.nr_allocated !== boot + (held[z.idx] as number))
       return zoneViolation(
         pa,
         z,
         `nr_allocated ${z.nr_allocated} != boot ${boot} + callers' blocks ${held[z.idx]}`,
       );
-    const bootZone = pa.machine.image.zones[z.idx] as Zone;
     if (
       queuePages(z, bootZone.lru_clean, 'lru_clean') !== z.nr_clean ||
       queuePages(z, bootZone.lru_dirty, 'lru_dirty') !== z.nr_dirty

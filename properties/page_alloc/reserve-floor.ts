@@ -29,7 +29,7 @@ export function reserveFloor(rules: PageAllocRules, r: AllocResult): number {
   const w = r.won as NonNullable<AllocResult['won']>;
   // the fast path checks low, the OOM path high, every other attempt min; all with the boost
   const idx = w.stage === 'fast' ? 1 : w.stage === 'oom' ? 2 : 0;
-  const mark = (w.watermark[idx] ?? 0) + w.boost;
+  const mark = (w.watermark[idx] as number) + w.boost;
   // 5.4's order-0 fast path does not subtract the highatomic reserve
   const ht =
     rules.id === '5.4' && r.order === 0

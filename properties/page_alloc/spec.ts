@@ -85,7 +85,7 @@ export function specWatermarkOk(
 ): boolean {
   let f = free - (2 ** order - 1);
   if (!hasReserves(rules, flags)) f -= highatomicTerm(rules, z);
-  if (f <= specReducedMark(rules, mark, flags) + (z.lowmem_reserve[hz] ?? 0)) return false;
+  if (f <= specReducedMark(rules, mark, flags) + (z.lowmem_reserve[hz] as number)) return false;
   if (order === 0) return true;
   const ha =
     rules.id === '5.4'
@@ -143,7 +143,7 @@ export function zoneDetails(pa: PageAlloc, z: Zone): string[] {
   const w = z._watermark;
   return [
     `${z.name} free:${kb(z.nr_free_pages)} boost:${kb(z.watermark_boost)} managed:${kb(z.managed_pages)}`,
-    `  min:${kb(w[0] ?? 0)} low:${kb(w[1] ?? 0)} high:${kb(w[2] ?? 0)}`,
+    `  min:${kb(w[0] as number)} low:${kb(w[1] as number)} high:${kb(w[2] as number)}`,
     `  lowmem_reserve[]: ${z.lowmem_reserve.join(' ')} highatomic:${kb(z.nr_reserved_highatomic)}`,
     `  kswapd ${pa.pgdat.kswapd.position}, failures ${pa.pgdat.kswapd_failures}`,
   ];

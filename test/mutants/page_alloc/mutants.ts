@@ -2,7 +2,8 @@
  * Broken twins of page-allocator functions, each injected through a rules
  * override or a variant (a replacement of one named kernel function),
  * never by editing a model. Each names the property that must catch it.
- * Test-only: these never ship.
+ * Test-only, except the BZ-28 and BZ-34 twins: those are the bug zoo's own
+ * variants (src/zoo/page_alloc.ts), imported so there is one definition.
  */
 import { ALLOC_OOM } from '../../../models/page_alloc/alloc_flags.ts';
 import { add_to_free_list } from '../../../models/page_alloc/buddy.ts';
@@ -13,15 +14,15 @@ import {
 } from '../../../models/page_alloc/fns.ts';
 import { __GFP_DIRECT_RECLAIM } from '../../../models/page_alloc/gfp.ts';
 import type { PageAllocRules } from '../../../models/page_alloc/rules.ts';
-import type { PageAlloc, Zone } from '../../../models/page_alloc/state.ts';
+import type { Zone } from '../../../models/page_alloc/state.ts';
 import { __zone_watermark_unusable_free } from '../../../models/page_alloc/watermark.ts';
+import { high_wmark_pages, MAX_NR_ZONES, managed_zone } from '../../../models/page_alloc/zone.ts';
 import {
-  high_wmark_pages,
-  MAX_NR_ZONES,
-  managed_zone,
-  min_wmark_pages,
-} from '../../../models/page_alloc/zone.ts';
-import { zone_reclaimable_pages } from '../../../models/vmscan/vmscan.ts';
+  boostInAtomicMin,
+  kswapdNeverBacksOff,
+  type PageAllocZooVariant,
+  throttleIgnoresBackoff,
+} from '../../../src/zoo/page_alloc.ts';
 
 export interface PageAllocMutant {
   readonly id: string;
@@ -35,48 +36,22 @@ export interface PageAllocMutant {
 
 const k: PageAllocFns = kernelFns();
 
-/** allow_direct_reclaim() without the kswapd_failures escape (before the 2017 fix). */
-const allowDirectReclaimNoBackoff: PageAllocFns['allow_direct_reclaim'] = (pa: PageAlloc) => {
-  let reserve = 0;
-  let free = 0;
-  for (let i = 0; i <= 2; i++) {
-    const z = pa.zones[i] as Zone;
-    if (!managed_zone(z) || zone_reclaimable_pages(pa, z) === 0) continue;
-    reserve += min_wmark_pages(z);
-    free += z.nr_free_pages;
-  }
-  if (!reserve) return true;
-  const ok = free > Math.floor(reserve / 2);
-  if (!ok && pa.pgdat.kswapd.position !== 'running') {
-    if (pa.pgdat.kswapd_highest_zoneidx > 2) pa.pgdat.kswapd_highest_zoneidx = 2;
-    pa.fns.wake_up_kswapd(pa);
-  }
-  return ok;
-};
+/** A zoo variant (src/zoo/page_alloc.ts) as a test mutant: one definition, plus its property. */
+function fromZoo(v: PageAllocZooVariant, property: string): PageAllocMutant {
+  return {
+    id: v.id,
+    zoo: v.zoo,
+    property,
+    ...(v.rules ? { rules: v.rules } : {}),
+    ...(v.variant ? { variant: v.variant } : {}),
+  };
+}
 
 export const pageAllocMutants: readonly PageAllocMutant[] = [
-  {
-    id: 'boost-in-atomic-min',
-    zoo: 'BZ-28',
-    property: 'page-alloc/boost-neutral-atomic',
-    // min for an atomic order-0 request keeps watermark_boost: no exemption
-    rules: { boost_exemption: 'none' },
-  },
-  {
-    id: 'kswapd-never-backs-off',
-    zoo: 'BZ-34',
-    property: 'page-alloc/kswapd-backs-off',
-    variant: {
-      // a hopeless node is not a reason to sleep
-      prepare_kswapd_sleep: (pa, order, hz) => pa.fns.pgdat_balanced(pa, order, hz),
-    },
-  },
-  {
-    id: 'throttle-ignores-backoff',
-    zoo: 'BZ-34',
-    property: 'page-alloc/kswapd-backs-off',
-    variant: { allow_direct_reclaim: allowDirectReclaimNoBackoff },
-  },
+  // the BZ-28 and BZ-34 twins are the ones the zoo ships
+  fromZoo(boostInAtomicMin, 'page-alloc/boost-neutral-atomic'),
+  fromZoo(kswapdNeverBacksOff, 'page-alloc/kswapd-backs-off'),
+  fromZoo(throttleIgnoresBackoff, 'page-alloc/kswapd-backs-off'),
   {
     id: 'reserve-upper-ratio',
     property: 'page-alloc/lowmem-reserve-formula',
