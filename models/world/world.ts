@@ -42,8 +42,15 @@ import {
 } from '../dma/device.ts';
 import type { CpuAddr, DirectEffect, StructPage } from '../dma/direct.ts';
 import { dma_alloc_attrs, dma_alloc_pages, dma_free_attrs, dma_free_pages } from '../dma/direct.ts';
-import { type DirectEnv, get_order, PAGE_SIZE } from '../dma/env.ts';
 import {
+  type ContiguousFree,
+  type DirectEnv,
+  get_order,
+  PAGE_SIZE,
+  type PhysAddrOk,
+} from '../dma/env.ts';
+import {
+  type AtomicPool,
   atomic_pool_work_fn,
   coherentPoolParam,
   createDmaPoolState,
@@ -451,125 +458,174 @@ function syncPool(w: World): void {
   }
 }
 
-function makePoolEnv(w: () => World): PoolEnv & ReservePoolEnv {
-  return {
-    wake_up_kswapd() {
-      wake_up_kswapd(w().pa);
-    },
-    get mem_encrypt_active() {
-      return mem_encrypt_active(w().config.platform);
-    },
-    alloc_pages(gfp, order) {
-      const world = w();
-      const triedCma = world.poolTriedCma;
-      world.poolTriedCma = false;
-      // BZ-07: `page` still holds the previous expansion's block
-      if (world.variant.expand_stale_page && !triedCma && world.poolLastPage !== null)
-        return world.poolLastPage * PAGE_SIZE;
-      let pfn: number | null = null;
-      // BZ-03: the area is used whatever zone the pool serves
-      if (world.variant.expand_cma_any_zone && world.cma !== null)
-        pfn = cma_alloc(world, 'pool', 2 ** order, order, PG_POOL);
-      if (pfn === null) {
-        if (world.variant.expand_ignores_zone) gfp &= ~(__GFP_DMA | __GFP_DMA32);
-        pfn = allocFromBuddy(world, 'pool', gfp, order);
-        if (pfn === null) return null;
-        set_page_owner(world.pa, pfn, 2 ** order, 'pool-chunk');
-      }
-      world.poolLastPage = pfn;
-      return pfn * PAGE_SIZE;
-    },
-    __free_pages(phys, order) {
-      freeToBuddy(w(), 'pool', pfnOf(phys), order);
-    },
-    dev_get_cma_area() {
-      const a = w().cma;
-      return a === null ? null : { base: a.base_pfn * PAGE_SIZE, size: a.count * PAGE_SIZE };
-    },
-    dma_alloc_from_contiguous(order) {
-      const world = w();
-      world.poolTriedCma = true;
-      const pfn = cma_alloc(world, 'pool', 2 ** order, order, PG_POOL);
+/**
+ * The environment of the pool code (PoolEnv, and the reserve pool's): every
+ * call lands on `world`. A class, so a world costs one object per
+ * environment rather than a closure per call.
+ */
+class WorldPoolEnv implements PoolEnv, ReservePoolEnv {
+  /** Set once, as soon as the world exists. */
+  world: World | null = null;
+
+  private get w(): World {
+    return this.world as World;
+  }
+
+  wake_up_kswapd(): void {
+    wake_up_kswapd(this.w.pa);
+  }
+
+  get mem_encrypt_active(): boolean {
+    return mem_encrypt_active(this.w.config.platform);
+  }
+
+  alloc_pages(gfp: number, order: number): number | null {
+    const world = this.w;
+    const triedCma = world.poolTriedCma;
+    world.poolTriedCma = false;
+    // BZ-07: `page` still holds the previous expansion's block
+    if (world.variant.expand_stale_page && !triedCma && world.poolLastPage !== null)
+      return world.poolLastPage * PAGE_SIZE;
+    let pfn: number | null = null;
+    // BZ-03: the area is used whatever zone the pool serves
+    if (world.variant.expand_cma_any_zone && world.cma !== null)
+      pfn = cma_alloc(world, 'pool', 2 ** order, order, PG_POOL);
+    if (pfn === null) {
+      const zoneGfp = world.variant.expand_ignores_zone ? gfp & ~(__GFP_DMA | __GFP_DMA32) : gfp;
+      pfn = allocFromBuddy(world, 'pool', zoneGfp, order);
       if (pfn === null) return null;
-      world.poolLastPage = pfn;
-      return pfn * PAGE_SIZE;
-    },
-    set_memory_decrypted: (phys, n) => convert(w(), 'set_memory_decrypted', phys, n),
-    set_memory_encrypted: (phys, n) => convert(w(), 'set_memory_encrypted', phys, n),
-    gen_pool_add_fails: () => takeFault(w(), 'gen_pool_add'),
-  };
+      set_page_owner(world.pa, pfn, 2 ** order, 'pool-chunk');
+    }
+    world.poolLastPage = pfn;
+    return pfn * PAGE_SIZE;
+  }
+
+  __free_pages(phys: number, order: number): void {
+    freeToBuddy(this.w, 'pool', pfnOf(phys), order);
+  }
+
+  dev_get_cma_area(): { readonly base: number; readonly size: number } | null {
+    const a = this.w.cma;
+    return a === null ? null : { base: a.base_pfn * PAGE_SIZE, size: a.count * PAGE_SIZE };
+  }
+
+  dma_alloc_from_contiguous(order: number): number | null {
+    const world = this.w;
+    world.poolTriedCma = true;
+    const pfn = cma_alloc(world, 'pool', 2 ** order, order, PG_POOL);
+    if (pfn === null) return null;
+    world.poolLastPage = pfn;
+    return pfn * PAGE_SIZE;
+  }
+
+  set_memory_decrypted(phys: number, n: number): number {
+    return convert(this.w, 'set_memory_decrypted', phys, n);
+  }
+
+  set_memory_encrypted(phys: number, n: number): number {
+    return convert(this.w, 'set_memory_encrypted', phys, n);
+  }
+
+  gen_pool_add_fails(): boolean {
+    return takeFault(this.w, 'gen_pool_add');
+  }
 }
 
-function makeDirectEnv(w: () => World): DirectEnv {
-  return {
-    get platform() {
-      return w().config.platform;
-    },
-    alloc_pages_node(gfp, order) {
-      const pfn = allocFromBuddy(w(), 'direct', gfp, order);
-      return pfn === null ? null : pfn * PAGE_SIZE;
-    },
-    __free_pages(phys, order) {
-      freeToBuddy(w(), 'direct', pfnOf(phys), order);
-    },
-    dma_alloc_contiguous(_dev, size, _gfp) {
-      const world = w();
-      world.events.push({ kind: 'may_sleep', what: 'dma_alloc_contiguous()' });
-      // single pages come only from a per-device area (none here)
-      if (world.cma === null || size <= PAGE_SIZE) return null;
-      // cma_alloc_aligned(): size >> PAGE_SHIFT pages, aligned to get_order(size)
-      const count = Math.floor(size / PAGE_SIZE);
-      const pfn = cma_alloc(world, 'direct', count, get_order(size), PG_ALLOCATED);
-      return pfn === null ? null : pfn * PAGE_SIZE;
-    },
-    dma_free_contiguous(_dev, phys, size) {
-      const world = w();
-      const count = Math.ceil(size / PAGE_SIZE);
-      if (cma_release(world, 'direct', pfnOf(phys), count)) return { to: 'cma', npages: count };
-      const order = get_order(size);
-      freeToBuddy(world, 'direct', pfnOf(phys), order);
-      return { to: 'buddy', npages: 2 ** order };
-    },
-    set_memory_decrypted: (phys, n) => convert(w(), 'set_memory_decrypted', phys, n),
-    set_memory_encrypted: (phys, n) => convert(w(), 'set_memory_encrypted', phys, n),
-    dma_alloc_from_pool(dev, size, gfp, phys_ok) {
-      const world = w();
-      if (world.reserve) {
-        const ask = world.variant.reserve_rounds_up ? 2 * size : size;
-        const r = reserve_pool_alloc(world.reserve, world.poolEnv, dev, ask, gfp, phys_ok);
-        syncPool(world);
-        return r.block === null ? null : r.block.phys;
-      }
-      if (!world.pools) return null;
-      const r = dma_alloc_from_pool(
-        world.pools,
-        dev,
-        size,
-        gfp,
-        world.variant.pool_skips_phys_ok ? null : phys_ok,
-      );
-      if (world.variant.no_schedule_work) world.pools.atomic_pool_work.pending = false;
+/** dma-direct's environment (DirectEnv) in a world; see WorldPoolEnv. */
+class WorldDirectEnv implements DirectEnv {
+  /** Set once, as soon as the world exists. */
+  world: World | null = null;
+
+  private get w(): World {
+    return this.world as World;
+  }
+
+  get platform(): Platform {
+    return this.w.config.platform;
+  }
+
+  alloc_pages_node(gfp: number, order: number): number | null {
+    const pfn = allocFromBuddy(this.w, 'direct', gfp, order);
+    return pfn === null ? null : pfn * PAGE_SIZE;
+  }
+
+  __free_pages(phys: number, order: number): void {
+    freeToBuddy(this.w, 'direct', pfnOf(phys), order);
+  }
+
+  dma_alloc_contiguous(_dev: Device, size: number, _gfp: number): number | null {
+    const world = this.w;
+    world.events.push({ kind: 'may_sleep', what: 'dma_alloc_contiguous()' });
+    // single pages come only from a per-device area (none here)
+    if (world.cma === null || size <= PAGE_SIZE) return null;
+    // cma_alloc_aligned(): size >> PAGE_SHIFT pages, aligned to get_order(size)
+    const count = Math.floor(size / PAGE_SIZE);
+    const pfn = cma_alloc(world, 'direct', count, get_order(size), PG_ALLOCATED);
+    return pfn === null ? null : pfn * PAGE_SIZE;
+  }
+
+  dma_free_contiguous(_dev: Device, phys: number, size: number): ContiguousFree {
+    const world = this.w;
+    const count = Math.ceil(size / PAGE_SIZE);
+    if (cma_release(world, 'direct', pfnOf(phys), count)) return { to: 'cma', npages: count };
+    const order = get_order(size);
+    freeToBuddy(world, 'direct', pfnOf(phys), order);
+    return { to: 'buddy', npages: 2 ** order };
+  }
+
+  set_memory_decrypted(phys: number, n: number): number {
+    return convert(this.w, 'set_memory_decrypted', phys, n);
+  }
+
+  set_memory_encrypted(phys: number, n: number): number {
+    return convert(this.w, 'set_memory_encrypted', phys, n);
+  }
+
+  dma_alloc_from_pool(
+    dev: Device,
+    size: number,
+    gfp: number,
+    phys_ok: PhysAddrOk | null,
+  ): number | null {
+    const world = this.w;
+    if (world.reserve) {
+      const ask = world.variant.reserve_rounds_up ? 2 * size : size;
+      const r = reserve_pool_alloc(world.reserve, world.poolEnv, dev, ask, gfp, phys_ok);
       syncPool(world);
-      lastPoolBlock = r.block;
       return r.block === null ? null : r.block.phys;
-    },
-    dma_free_from_pool(dev, phys, size) {
-      const world = w();
-      if (world.reserve && !world.variant.pool_free_misses) {
-        const r = reserve_pool_free(world.reserve, world.poolEnv, dev, phys, size);
-        syncPool(world);
-        return r.freed;
-      }
-      if (!world.pools || world.variant.pool_free_misses) return false;
-      const r = dma_free_from_pool(world.pools, dev, phys, size);
-      if (r.bug !== null) world.events.push({ kind: 'bug', detail: `gen_pool_free: ${r.bug}` });
+    }
+    if (!world.pools) return null;
+    const r = dma_alloc_from_pool(
+      world.pools,
+      dev,
+      size,
+      gfp,
+      world.variant.pool_skips_phys_ok ? null : phys_ok,
+    );
+    if (world.variant.no_schedule_work) world.pools.atomic_pool_work.pending = false;
+    syncPool(world);
+    lastPoolBlock = r.block;
+    return r.block === null ? null : r.block.phys;
+  }
+
+  dma_free_from_pool(dev: Device, phys: number, size: number): boolean {
+    const world = this.w;
+    if (world.reserve && !world.variant.pool_free_misses) {
+      const r = reserve_pool_free(world.reserve, world.poolEnv, dev, phys, size);
+      syncPool(world);
       return r.freed;
-    },
-    memset(phys, bytes) {
-      if (w().variant.skip_memset) return;
-      w().events.push({ kind: 'zero', pfn: pfnOf(phys), bytes });
-    },
-  };
+    }
+    if (!world.pools || world.variant.pool_free_misses) return false;
+    const r = dma_free_from_pool(world.pools, dev, phys, size);
+    if (r.bug !== null) world.events.push({ kind: 'bug', detail: `gen_pool_free: ${r.bug}` });
+    return r.freed;
+  }
+
+  memset(phys: number, bytes: number): void {
+    const world = this.w;
+    if (world.variant.skip_memset) return;
+    world.events.push({ kind: 'zero', pfn: pfnOf(phys), bytes });
+  }
 }
 
 /** The pool block the last dma_alloc_from_pool returned (read right after the call). */
@@ -582,11 +638,11 @@ export function createWorld(
   pa?: PageAlloc,
   variant: WorldVariant = {},
 ): World {
-  let self: World | undefined;
-  const get = () => self as World;
+  const poolEnv = new WorldPoolEnv();
+  const directEnv = new WorldDirectEnv();
   const pageAlloc = pa ?? createPageAlloc(config.machine, policy.pageAlloc, variant.page_alloc);
   const pools = policy.dmaPool ? createDmaPoolState(policy.dmaPool) : null;
-  self = {
+  const self: World = {
     config,
     policy,
     variant,
@@ -617,9 +673,11 @@ export function createWorld(
     poolLastPage: null,
     poolTriedCma: false,
     nextId: 1,
-    poolEnv: makePoolEnv(get),
-    directEnv: makeDirectEnv(get),
+    poolEnv,
+    directEnv,
   };
+  poolEnv.world = self;
+  directEnv.world = self;
   if (pools) {
     const value = config.coherent_pool;
     if (value !== undefined) early_coherent_pool(pools, value);
@@ -646,6 +704,190 @@ function reserveCallAsPoolCall(c: ReservePoolCall): PoolCall {
     mayBlock: c.mayBlock,
     pool: c.pool === 'DMA' ? 'dma' : 'dma32',
   };
+}
+
+/**
+ * A deep copy of plain model data: objects, arrays, Maps, Sets and typed
+ * arrays are copied; functions, frozen objects and those in `keep` are
+ * shared. With `memo`, an object reached twice is copied once (references
+ * stay shared); without it the data must be a tree (see `isTree`). Anything
+ * else (a class instance) throws: it has no plain copy.
+ */
+function copyData<T>(v: T, keep: ReadonlySet<object>, memo: Map<object, unknown> | null): T {
+  if (typeof v !== 'object' || v === null || keep.has(v) || Object.isFrozen(v)) return v;
+  if (memo?.has(v)) return memo.get(v) as T;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    // the spread keeps the original's shape; then the nested data is replaced by copies
+    const o: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+    memo?.set(v, o);
+    for (const k in o) {
+      const x = o[k];
+      if (typeof x === 'object' && x !== null) o[k] = copyData(x, keep, memo);
+    }
+    return o as T;
+  }
+  let out: unknown;
+  if (Array.isArray(v)) {
+    const a: unknown[] = v.slice();
+    memo?.set(v, a);
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      if (typeof x === 'object' && x !== null) a[i] = copyData(x, keep, memo);
+    }
+    return a as T;
+  }
+  if (ArrayBuffer.isView(v)) {
+    if (v instanceof DataView) throw new TypeError('copyData: a DataView has no plain copy');
+    out = (v as unknown as Uint8Array).slice();
+  } else if (v instanceof Map) {
+    const m = new Map<unknown, unknown>();
+    memo?.set(v, m);
+    for (const [k, x] of v) m.set(copyData(k, keep, memo), copyData(x, keep, memo));
+    return m as T;
+  } else if (v instanceof Set) {
+    const m = new Set<unknown>();
+    memo?.set(v, m);
+    for (const x of v) m.add(copyData(x, keep, memo));
+    return m as T;
+  } else throw new TypeError('copyData: only plain data is copied');
+  memo?.set(v, out);
+  return out as T;
+}
+
+/** Whether no object of `v` (outside `keep`, frozen ones aside) is reached twice. */
+function isTree(v: unknown, keep: ReadonlySet<object>, seen = new Set<object>()): boolean {
+  if (typeof v !== 'object' || v === null || keep.has(v) || Object.isFrozen(v)) return true;
+  if (seen.has(v)) return false;
+  seen.add(v);
+  if (ArrayBuffer.isView(v)) return true;
+  const parts =
+    v instanceof Map ? [...v.keys(), ...v.values()] : v instanceof Set ? [...v] : Object.values(v);
+  return parts.every((x) => isTree(x, keep, seen));
+}
+
+/** A gen_pool-backed atomic pool, copied: its chunks (bitmaps, avail) and its lists. */
+function copyAtomicPool(p: AtomicPool | null): AtomicPool | null {
+  if (p === null) return null;
+  const chunks = p.pool.chunks.map((c) => ({ ...c, bits: c.bits.slice() }));
+  return { ...p, pool: { ...p.pool, chunks }, chunks: p.chunks.slice() };
+}
+
+/**
+ * kernel/dma/pool.c's state, copied field by field (copyData() does the same
+ * in ten times the time): what pool.c mutates is copied, the records in its
+ * lists (chunk records, messages, leaked blocks: never mutated) are shared.
+ */
+function copyDmaPoolState(s: DmaPoolState): DmaPoolState {
+  return {
+    ...s,
+    atomic_pool_dma: copyAtomicPool(s.atomic_pool_dma),
+    atomic_pool_dma32: copyAtomicPool(s.atomic_pool_dma32),
+    atomic_pool_kernel: copyAtomicPool(s.atomic_pool_kernel),
+    atomic_pool_work: { ...s.atomic_pool_work },
+    messages: s.messages.slice(),
+    leaked: s.leaked.slice(),
+    warned_once: s.warned_once.slice(),
+  };
+}
+
+/** The parts of a DmaPoolState copyDmaPoolState() may share: records, and the algorithm's data. */
+const POOL_RECORDS =
+  /^\.(atomic_pool_\w+\.chunks\.\d+|messages\.\d+|leaked\.\d+|atomic_pool_\w+\.pool\.data|atomic_pool_\w+\.pool\.chunks\.\d+\.owner)$/;
+
+/** The path of an object `copy` shares with `orig` that is not a known record, or null. */
+function sharedPart(
+  orig: unknown,
+  copy: unknown,
+  keep: ReadonlySet<object>,
+  path = '',
+): string | null {
+  if (typeof orig !== 'object' || orig === null || keep.has(orig) || Object.isFrozen(orig))
+    return null;
+  if (orig === copy) return POOL_RECORDS.test(path) ? null : path || '.';
+  if (typeof copy !== 'object' || copy === null || ArrayBuffer.isView(orig)) return null;
+  if (orig instanceof Map || orig instanceof Set) return path;
+  for (const [k, x] of Object.entries(orig)) {
+    const found = sharedPart(x, (copy as Record<string, unknown>)[k], keep, `${path}.${k}`);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** How each booted world's mutable parts are copied: what is shared, and whether they are trees. */
+const copyPlans = new WeakMap<
+  World,
+  { readonly keep: ReadonlySet<object>; readonly tree: boolean; readonly fastPools: boolean }
+>();
+
+/**
+ * A world in the state of `booted` (a world no step has run on), on `pa`,
+ * which must hold the page allocator's state as `booted`'s boot left it.
+ * Starting each run from a copy costs a few small objects instead of a
+ * second dma_atomic_pool_init(): the boot is deterministic, so the copy is
+ * the world a fresh boot would build. `booted` stays untouched.
+ */
+export function cloneWorld(booted: World, pa: PageAlloc): World {
+  if (booted.context !== 'boot') throw new Error('cloneWorld: the world has run a step');
+  let plan = copyPlans.get(booted);
+  if (plan === undefined) {
+    // configuration is shared, and so are the zones (pa keeps them across resets)
+    const keep = new Set<object>([booted.config, booted.policy, booted.variant, ...pa.zones]);
+    if (booted.pools) keep.add(booted.pools.rules).add(booted.pools.config);
+    if (booted.reserve) keep.add(booted.reserve.rules);
+    if (booted.pa.zones.some((z, i) => z !== pa.zones[i]))
+      throw new Error("cloneWorld: pa is not a reset of the booted world's page allocator");
+    const seen = new Set<object>();
+    const tree = isTree(booted.pools, keep, seen) && isTree(booted.reserve, keep, seen);
+    // the field-by-field copy, unless pool.c's state holds more than it knows how to copy
+    const fastPools =
+      tree &&
+      (booted.pools === null ||
+        sharedPart(booted.pools, copyDmaPoolState(booted.pools), keep) === null);
+    plan = { keep, tree, fastPools };
+    copyPlans.set(booted, plan);
+  }
+  // an object reached twice: one memo over both parts keeps it shared
+  const memo = plan.tree ? null : new Map<object, unknown>();
+  const pools =
+    plan.fastPools && booted.pools !== null
+      ? copyDmaPoolState(booted.pools)
+      : copyData(booted.pools, plan.keep, memo);
+  const poolEnv = new WorldPoolEnv();
+  const directEnv = new WorldDirectEnv();
+  const cma = booted.cma;
+  // records (events, allocation results, calls, buffers) are never mutated: the arrays are copied, not them
+  const self: World = {
+    config: booted.config,
+    policy: booted.policy,
+    variant: booted.variant,
+    pa,
+    pools,
+    reserve: copyData(booted.reserve, plan.keep, memo),
+    stepGuarantee: booted.stepGuarantee,
+    stepAllocs: booted.stepAllocs.slice(),
+    buffers: booted.buffers.slice(),
+    kernelPages: booted.kernelPages.slice(),
+    faults: booted.faults.slice(),
+    events: booted.events.slice(),
+    stepBuffer: booted.stepBuffer,
+    context: booted.context,
+    poolMessagesSeen: booted.poolMessagesSeen,
+    poolLeaksSeen: booted.poolLeaksSeen,
+    leakedPages: booted.leakedPages,
+    conversionFailures: booted.conversionFailures,
+    converted: booted.converted.slice(),
+    cma: cma ? { base_pfn: cma.base_pfn, count: cma.count, bitmap: cma.bitmap.slice() } : null,
+    bootCalls: booted.bootCalls.slice(),
+    poolLastPage: booted.poolLastPage,
+    poolTriedCma: booted.poolTriedCma,
+    nextId: booted.nextId,
+    poolEnv,
+    directEnv,
+  };
+  poolEnv.world = self;
+  directEnv.world = self;
+  return self;
 }
 
 /** Starts a step in `context`: clears the previous step's events. */
@@ -812,6 +1054,23 @@ export function world_dma_free_pages(w: World, b: DmaBuffer): readonly DirectEff
   return r.effects;
 }
 
+/** The debugfs_double_count variant: the chunk a worker step added is counted again. */
+function countAddedTwice(s: DmaPoolState, step: WorkStep): void {
+  for (const c of step.calls)
+    if (c.fn === 'gen_pool_add_virt' && c.ret === 0) {
+      const p =
+        step.pool === 'dma'
+          ? s.atomic_pool_dma
+          : step.pool === 'dma32'
+            ? s.atomic_pool_dma32
+            : s.atomic_pool_kernel;
+      const bytes = p?.chunks.at(-1)?.size ?? 0;
+      if (step.pool === 'dma') s.pool_size_dma += bytes;
+      else if (step.pool === 'dma32') s.pool_size_dma32 += bytes;
+      else s.pool_size_kernel += bytes;
+    }
+}
+
 /** One sub-step of atomic_pool_work_fn (process context); null when it has nothing to do. */
 export function world_pool_worker(w: World): WorkStep | null {
   if (!w.pools) return null;
@@ -819,20 +1078,7 @@ export function world_pool_worker(w: World): WorkStep | null {
   if (!s.atomic_pool_work.pending && !s.atomic_pool_work.running) return null;
   beginStep(w, 'worker');
   const step = atomic_pool_work_fn(s, w.poolEnv);
-  if (w.variant.debugfs_double_count && step.pool)
-    for (const c of step.calls)
-      if (c.fn === 'gen_pool_add_virt' && c.ret === 0) {
-        const p =
-          step.pool === 'dma'
-            ? s.atomic_pool_dma
-            : step.pool === 'dma32'
-              ? s.atomic_pool_dma32
-              : s.atomic_pool_kernel;
-        const bytes = p?.chunks.at(-1)?.size ?? 0;
-        if (step.pool === 'dma') s.pool_size_dma += bytes;
-        else if (step.pool === 'dma32') s.pool_size_dma32 += bytes;
-        else s.pool_size_kernel += bytes;
-      }
+  if (w.variant.debugfs_double_count && step.pool) countAddedTwice(s, step);
   if (w.variant.worker_gives_up) {
     s.atomic_pool_work.pending = false;
     s.atomic_pool_work.running = null;
@@ -911,19 +1157,23 @@ export function world_arm_fault(w: World, fault: ArmedFault): void {
 /** Free pages of the whole machine that are not private: must be none (I4, whole state). */
 export function freePagesNotEncrypted(w: World): { count: number; first: number } {
   const { owner, enc } = w.pa.pages;
+  // only converted pages can be other than private: scan the union of those ranges once
+  const ranges = w.converted;
+  const order: number[] = [];
+  for (let i = 0; i < ranges.length; i += 2) order.push(i);
+  order.sort((a, b) => (ranges[a] as number) - (ranges[b] as number));
   let count = 0;
   let first = -1;
-  // only converted pages can be other than private: scan those ranges
-  const seen = new Set<number>();
-  for (let i = 0; i < w.converted.length; i += 2) {
-    const start = w.converted[i] as number;
-    const n = w.converted[i + 1] as number;
-    for (let p = start; p < start + n; p++)
-      if (!seen.has(p) && owner[p] === PG_FREE && enc[p] !== ENC_ENCRYPTED) {
-        seen.add(p);
+  let done = 0; // pages below `done` are scanned
+  for (const i of order) {
+    const start = Math.max(ranges[i] as number, done);
+    const end = (ranges[i] as number) + (ranges[i + 1] as number);
+    for (let p = start; p < end; p++)
+      if (owner[p] === PG_FREE && enc[p] !== ENC_ENCRYPTED) {
         count += 1;
-        if (first < 0 || p < first) first = p;
+        if (first < 0) first = p;
       }
+    if (end > done) done = end;
   }
   return { count, first };
 }

@@ -14,7 +14,9 @@ const ZONES: Readonly<Record<PoolName, string>> = {
 
 /** Managed pages a pool's requests can reach: its zone and those below. */
 function reachable(w: World, pool: PoolName): number {
-  return w.pa.zones.filter((z) => z.idx <= TOP[pool]).reduce((a, z) => a + z.managed_pages, 0);
+  let pages = 0;
+  for (const z of w.pa.zones) if (z.idx <= TOP[pool]) pages += z.managed_pages;
+  return pages;
 }
 
 export default property<World, DmaOp>({

@@ -1,5 +1,5 @@
 /** kernel/dma/pool.c atomic_pool_work_fn(): with memory to spare, the worker brings every pool back to its threshold. */
-import { schedule_work } from '../../models/dma/pool.ts';
+import { type AtomicPool, type DmaPoolState, schedule_work } from '../../models/dma/pool.ts';
 import { high_wmark_pages } from '../../models/page_alloc/zone.ts';
 import { type World, world_pool_worker } from '../../models/world/world.ts';
 import type { DmaOp } from '../../src/systems/dma/ops.ts';
@@ -27,6 +27,11 @@ function memoryToSpare(w: World): boolean {
   return true;
 }
 
+/** The first pool (dma, dma32, kernel) below atomic_pool_size, if any. */
+function firstBelow(s: DmaPoolState): AtomicPool | undefined {
+  return poolsOf(s).find((p) => availOf(p) < s.atomic_pool_size);
+}
+
 export default property<World, DmaOp>({
   id: 'dma/worker-liveness',
   ref: 'I9',
@@ -39,12 +44,11 @@ export default property<World, DmaOp>({
   atEnd: (state) => {
     const s = state.pools;
     if (!s || state.faults.length > 0 || !memoryToSpare(state)) return null;
-    const below = () => poolsOf(s).filter((p) => availOf(p) < s.atomic_pool_size);
-    for (let run = 0; run < RUNS && below().length > 0; run++) {
+    for (let run = 0; run < RUNS && firstBelow(s) !== undefined; run++) {
       schedule_work(s);
       for (let i = 0; i < SUB_STEPS && world_pool_worker(state) !== null; i++);
     }
-    const p = below()[0];
+    const p = firstBelow(s);
     return p
       ? {
           subject: `pool ${p.name}`,

@@ -11,7 +11,14 @@
  */
 import fc from 'fast-check';
 import type { Property } from '../../properties/property.ts';
-import { type CheckPlan, type Failure, makePlan, runOps, type StepRecord } from './run.ts';
+import {
+  type CheckPlan,
+  type Failure,
+  makePlan,
+  type RunOptions,
+  runOps,
+  type StepRecord,
+} from './run.ts';
 import type { Op, StateTable, System } from './system.ts';
 
 export interface CheckOptions {
@@ -78,6 +85,20 @@ function swarmDisabled(kinds: readonly string[], swarm: number): ReadonlySet<str
     if (Math.floor(swarm / 2 ** i) % 2 === 1) off.add(k);
   });
   return off;
+}
+
+/** The run options of each swarm value, built once per search (a search sees few values, many times). */
+function swarmOptions(kinds: readonly string[]): (swarm: number) => RunOptions {
+  const cache = new Map<number, RunOptions>();
+  return (swarm) => {
+    let o = cache.get(swarm);
+    if (o === undefined) {
+      const disabled = swarmDisabled(kinds, swarm);
+      o = disabled ? { disabled } : {};
+      cache.set(swarm, o);
+    }
+    return o;
+  };
 }
 
 /** The arbitrary of one run. Swarm bits shrink towards 0: every kind enabled. */
@@ -222,6 +243,7 @@ export function checkProperties<S, O extends Op>(
   const kinds = system.opKinds ?? [];
   const arb = runInputArbitrary(system, kinds, options.maxSteps);
   const results = new Map<string, PropertyResult<O>>();
+  const optionsFor = swarmOptions(kinds);
   let active = [...props];
   let timeBound = false;
   let totalRuns = 0;
@@ -235,10 +257,9 @@ export function checkProperties<S, O extends Op>(
       fc.property(arb, (input) => {
         runs += 1;
         options.onRun?.(totalRuns + runs);
-        const disabled = swarmDisabled(kinds, input.swarm);
         let r: ReturnType<typeof runOps<S, O>>;
         try {
-          r = runOps(system, plan, input.ops, disabled ? { disabled } : {});
+          r = runOps(system, plan, input.ops, optionsFor(input.swarm));
         } catch (e) {
           thrown = e;
           return false;
@@ -294,10 +315,10 @@ function minimise<S, O extends Op>(
   const plan = makePlan([prop]);
   const arb = runInputArbitrary(system, kinds, options.maxSteps);
   let originalSteps = -1;
+  const optionsFor = swarmOptions(kinds);
   const details = fc.check(
     fc.property(arb, (input) => {
-      const disabled = swarmDisabled(kinds, input.swarm);
-      const r = runOps(system, plan, input.ops, disabled ? { disabled } : {});
+      const r = runOps(system, plan, input.ops, optionsFor(input.swarm));
       if (originalSteps < 0 && r.failure) originalSteps = r.checkedSteps;
       return r.failure?.property !== prop.id;
     }),

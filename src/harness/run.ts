@@ -80,6 +80,9 @@ export interface RunOptions {
   readonly disabled?: ReadonlySet<string>;
 }
 
+/** The witnesses of a run that does not look for them (never added to). */
+const NO_WITNESSES: ReadonlySet<string> = new Set<string>();
+
 /** Runs `ops` from a fresh state, checking the planned properties; stops at the first failure. */
 export function runOps<S, O extends Op>(
   system: System<S, O>,
@@ -90,27 +93,29 @@ export function runOps<S, O extends Op>(
   const state = system.init();
   const steps: StepRecord<O>[] = [];
   const executed: boolean[] = [];
-  const witnessed = new Set<string>();
+  const witnessed = options.witness ? new Set<string>() : NO_WITNESSES;
+  const record = options.record === true;
+  const disabled = options.disabled;
   let n = 0;
   for (const op of ops) {
-    if (options.disabled?.has(op.op)) {
+    if (disabled?.has(op.op)) {
       executed.push(false);
       continue;
     }
-    const outcome = system.step(state, op, options.record === true);
+    const outcome = system.step(state, op, record);
     if (outcome === null) {
       executed.push(false);
       continue;
     }
     executed.push(true);
     n += 1;
-    if (options.record) {
+    if (record) {
       const metrics = system.metrics?.(state);
       steps.push(metrics ? { n, op, outcome, metrics } : { n, op, outcome });
     }
     const ctx = { state, op, outcome, step: n };
-    if (options.witness)
-      for (const p of plan.withWitness) if (p.witness?.(ctx)) witnessed.add(p.id);
+    if (witnessed !== NO_WITNESSES)
+      for (const p of plan.withWitness) if (p.witness?.(ctx)) (witnessed as Set<string>).add(p.id);
     const props = plan.byKind.get(op.op) ?? plan.everyStep;
     for (const p of props) {
       const violation = p.check?.(ctx) ?? null;

@@ -1,15 +1,28 @@
 /**
- * The DMA world as a harness system: builds a world per run (reusing the
- * page allocator's arrays between runs), applies the ops of ops.ts, and says
- * what each did in kernel terms. This file executes; ops.ts generates and
- * properties/dma checks.
+ * The DMA world as a harness system: boots a world once and starts every run
+ * from a copy of what boot left (the page allocator's arrays are reused, only
+ * what the previous run touched is restored), applies the ops of ops.ts, and
+ * says what each did in kernel terms. This file executes; ops.ts generates
+ * and properties/dma checks.
  */
 import type { CcKind, Device } from '../../../models/dma/device.ts';
 import { DMA_BIT_MASK } from '../../../models/dma/device.ts';
+import type { WorkStep } from '../../../models/dma/pool.ts';
 import { gfpName } from '../../../models/page_alloc/gfp.ts';
 import type { MachineConfig, PfnRange } from '../../../models/page_alloc/machine.ts';
-import { createPageAlloc, renewPageAlloc } from '../../../models/page_alloc/machine.ts';
-import { ENC_NAMES } from '../../../models/page_alloc/pages.ts';
+import {
+  createPageAlloc,
+  type Machine,
+  renewPageAlloc,
+} from '../../../models/page_alloc/machine.ts';
+import { arenaFromImage, ENC_NAMES } from '../../../models/page_alloc/pages.ts';
+import type {
+  FailPageAlloc,
+  FolioQueue,
+  PageAlloc,
+  Pgdat,
+  Zone,
+} from '../../../models/page_alloc/state.ts';
 import {
   high_wmark_pages,
   low_wmark_pages,
@@ -18,7 +31,9 @@ import {
 } from '../../../models/page_alloc/zone.ts';
 import type { Policy } from '../../../models/policy.ts';
 import {
+  cloneWorld,
   createWorld,
+  type DmaAllocReport,
   type DmaBuffer,
   type World,
   type WorldConfig,
@@ -37,7 +52,19 @@ import {
 import { EXECUTED, type Outcome, type StateTable, type System } from '../../harness/system.ts';
 import { hex, size as sz } from '../../report/text.ts';
 import { pageAllocMachines } from '../page_alloc/machines.ts';
-import { DMA_OP_KINDS, type DmaOp, dmaOpArbitrary } from './ops.ts';
+import {
+  type AllocPagesOp,
+  DMA_OP_KINDS,
+  type DmaAllocOp,
+  type DmaAllocPagesOp,
+  type DmaFreeOp,
+  type DmaFreePagesOp,
+  type DmaOp,
+  dmaOpArbitrary,
+  type FaultOp,
+  type FreePagesOp,
+  type PageCacheOp,
+} from './ops.ts';
 
 /** A device as scenario data. */
 export interface DeviceSpec {
@@ -141,6 +168,78 @@ function worldConfig(c: DmaScenarioConfig): WorldConfig {
   };
 }
 
+/**
+ * The page allocator's state as a world's boot left it: a machine whose
+ * image is that state (so renewPageAlloc() restores it, copying back only
+ * what a run touched), and the parts of the state the image does not hold.
+ */
+interface PageAllocAfterBoot {
+  readonly machine: Machine;
+  readonly pgdat: Pgdat;
+  /** Whether renewPageAlloc()'s fresh pgdat differs from `pgdat` (known after the first reset). */
+  pgdatDiffers?: boolean;
+  readonly fail_page_alloc: FailPageAlloc | null;
+  readonly touched: Int32Array;
+  readonly touched_overflow: boolean;
+}
+
+/** Records `pa` right after a world's boot (a full copy of its pages: once per system). */
+function afterBoot(pa: PageAlloc): PageAllocAfterBoot {
+  const q = (f: FolioQueue): FolioQueue => ({ ...f });
+  const zones: Zone[] = pa.zones.map((z) => ({
+    ...z,
+    _watermark: [...z._watermark],
+    lowmem_reserve: [...z.lowmem_reserve],
+    nr_free: z.nr_free.slice(),
+    free_head: z.free_head.slice(),
+    free_tail: z.free_tail.slice(),
+    nr_free_mt: z.nr_free_mt.slice(),
+    // FolioQueue entries below the tail are never rewritten: the indices suffice
+    lru_clean: q(z.lru_clean),
+    lru_dirty: q(z.lru_dirty),
+  }));
+  return {
+    machine: {
+      ...pa.machine,
+      image: { pages: arenaFromImage(pa.pages), zones, lru_seq: pa.pgdat.lru_seq },
+      sysctl: { ...pa.sysctl, lowmem_reserve_ratio: [...pa.sysctl.lowmem_reserve_ratio] },
+    },
+    pgdat: structuredClone(pa.pgdat),
+    fail_page_alloc: pa.fail_page_alloc ? { ...pa.fail_page_alloc } : null,
+    touched: pa.touched.slice(0, pa.ntouched),
+    touched_overflow: pa.touched_overflow,
+  };
+}
+
+/** Deep equality of plain data (objects, arrays, numbers, strings, booleans, null). */
+function sameData(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null)
+    return Object.is(a, b);
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return (
+    Array.isArray(a) === Array.isArray(b) &&
+    ka.length === kb.length &&
+    ka.every(
+      (k, i) =>
+        k === kb[i] &&
+        sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    )
+  );
+}
+
+/** Completes renewPageAlloc() (pages, zones, sysctls) with the rest of the state boot left. */
+function restoreAfterBoot(pa: PageAlloc, boot: PageAllocAfterBoot): PageAlloc {
+  // boot rarely touches pgdat (the reserve pool's init may wake kswapd): compare once
+  boot.pgdatDiffers ??= !sameData(pa.pgdat, boot.pgdat);
+  if (boot.pgdatDiffers) Object.assign(pa.pgdat, structuredClone(boot.pgdat));
+  pa.fail_page_alloc = boot.fail_page_alloc ? { ...boot.fail_page_alloc } : null;
+  pa.touched.set(boot.touched);
+  pa.ntouched = boot.touched.length;
+  pa.touched_overflow = boot.touched_overflow;
+  return pa;
+}
+
 const kb = (pages: number) => `${pages * 4}kB`;
 
 function gfpText(w: World, gfp: number): string {
@@ -214,160 +313,215 @@ export function makeDmaSystem(
   variant: WorldVariant = {},
 ): System<DmaState, DmaOp> {
   const wc = worldConfig(config);
+  /** The world as boot left it (never stepped) and its page allocator's state. */
+  let booted: { readonly world: World; readonly pa: PageAllocAfterBoot } | null = null;
   let last: World | null = null;
   const devName = (i: number) => (wc.devices[i] as Device).name;
-  const pick = <T>(list: readonly T[], i: number): T | undefined =>
-    list.length === 0 ? undefined : list[i % list.length];
+  /** The live buffer of `api` at `i` modulo their number (no list is built: frees are frequent). */
+  const pick = (w: World, api: DmaBuffer['api'], i: number): DmaBuffer | undefined => {
+    let count = 0;
+    for (const b of w.buffers) if (b.api === api) count += 1;
+    if (count === 0) return undefined;
+    let k = i % count;
+    for (const b of w.buffers) if (b.api === api && k-- === 0) return b;
+    return undefined;
+  };
 
-  function step(w: World, op: DmaOp, describe = true): Outcome | null {
-    switch (op.op) {
-      case 'dma_alloc_coherent': {
-        const dev = op.dev % wc.devices.length;
-        const r = world_dma_alloc_coherent(w, dev, op.size, op.atomic, op.nowarn);
-        if (!describe) return EXECUTED;
-        return {
-          context: cpuContext(op.cpu, op.atomic),
-          call: `dma_alloc_coherent(${devName(dev)}, ${sz(op.size)}, ${gfpText(w, r.gfp)})`,
-          result: r.buffer ? `#${r.buffer.id} ${bufferText(w, r.buffer)}` : 'NULL',
-          notes: notes(w),
-        };
-      }
-      case 'dma_free_coherent': {
-        const b = pick(
-          w.buffers.filter((x) => x.api === 'coherent'),
-          op.pick,
-        );
-        if (!b) return null;
-        world_dma_free_coherent(w, b);
-        if (!describe) return EXECUTED;
-        return {
-          context: 'cpu0 task',
-          call: `dma_free_coherent(${devName(b.dev)}, ${sz(b.requested)}, #${b.id})`,
-          result: b.block
-            ? `back to ${b.block.pool} pool${poolAvail(w, b.block.pool)}`
-            : 'pages freed',
-          notes: notes(w),
-        };
-      }
-      case 'dma_alloc_pages': {
-        if (w.policy.dmaDirect.dma_direct_alloc_pages === null) return null;
-        const dev = op.dev % wc.devices.length;
-        const r = world_dma_alloc_pages(w, dev, op.size, op.atomic);
-        if (!describe) return EXECUTED;
-        return {
-          context: cpuContext(op.cpu, op.atomic),
-          call: `dma_alloc_pages(${devName(dev)}, ${sz(op.size)}, ${gfpText(w, r.gfp)})`,
-          result: r.buffer
-            ? `#${r.buffer.id} ${bufferText(w, r.buffer)}${r.buffer.page?.kind === 'cpu_addr' ? ', page is the cpu address' : ''}`
-            : 'NULL',
-          notes: notes(w),
-        };
-      }
-      case 'dma_free_pages': {
-        const b = pick(
-          w.buffers.filter((x) => x.api === 'pages'),
-          op.pick,
-        );
-        if (!b) return null;
-        world_dma_free_pages(w, b);
-        if (!describe) return EXECUTED;
-        return {
-          context: 'cpu0 task',
-          call: `dma_free_pages(${devName(b.dev)}, ${sz(b.requested)}, #${b.id})`,
-          result: 'done',
-          notes: notes(w),
-        };
-      }
-      case 'atomic_pool_work_fn': {
-        const s = world_pool_worker(w);
-        if (!s) return null;
-        if (!describe) return EXECUTED;
-        const what =
-          s.step === 'check'
-            ? `check ${s.pool}`
-            : s.step === 'expand'
-              ? `expand ${s.pool}`
-              : 'idle';
-        const calls = s.calls
-          .map((c) => `${c.fn}${c.order !== undefined ? ` order ${c.order}` : ''}`)
-          .join(', ');
-        return {
-          context: 'kworker',
-          call: `atomic_pool_work_fn: ${what}`,
-          result:
-            s.step === 'check'
-              ? s.below
-                ? 'below atomic_pool_size: expand'
-                : 'at or above atomic_pool_size'
-              : `${calls || 'no call'}${s.ret !== undefined ? ` -> ${s.ret}` : ''}${s.done ? ', done' : ''}`,
-          notes: notes(w),
-        };
-      }
-      case 'kswapd': {
-        const r = world_kswapd(w, 32);
-        if (!r) return null;
-        if (!describe) return EXECUTED;
-        if ('reserve' in r) {
-          const x = r.reserve;
-          return {
-            context: 'kswapd0',
-            call: `reserve_pool_kswapd_step: ${x.what}${x.pool ? ` ${x.pool} order ${x.order}` : ''}`,
-            result: `${x.phys !== null ? `pfn ${hex(x.phys / 4096)}` : 'no block'}${x.ok === false ? ', failed' : ''}${x.done ? ', pass done' : ''}`,
-            notes: notes(w),
-          };
-        }
-        const k = r.kswapd;
-        return {
-          context: 'kswapd0',
-          call: `kswapd: ${k.what}`,
-          result: `order ${k.order}, highest zone ${ZONE_NAMES[k.highest_zoneidx] ?? k.highest_zoneidx}, failures ${k.kswapd_failures}${k.round ? `, reclaimed ${k.round.reclaimed}` : ''}`,
-          notes: notes(w),
-        };
-      }
-      case 'alloc_pages': {
-        const got = world_alloc_pages(w, op.atomic, op.zone, op.order, op.count);
-        if (!describe) return EXECUTED;
-        return {
+  // One small function per op, and the text of each in another: V8 optimises
+  // a function after running a number of its bytecodes that grows with its
+  // size, so the hot paths stay small and text is built only when asked for.
+
+  function allocCoherent(w: World, op: DmaAllocOp, describe: boolean): Outcome {
+    const dev = op.dev % wc.devices.length;
+    const r = world_dma_alloc_coherent(w, dev, op.size, op.atomic, op.nowarn);
+    return describe ? allocCoherentText(w, op, dev, r) : EXECUTED;
+  }
+
+  function allocCoherentText(w: World, op: DmaAllocOp, dev: number, r: DmaAllocReport): Outcome {
+    return {
+      context: cpuContext(op.cpu, op.atomic),
+      call: `dma_alloc_coherent(${devName(dev)}, ${sz(op.size)}, ${gfpText(w, r.gfp)})`,
+      result: r.buffer ? `#${r.buffer.id} ${bufferText(w, r.buffer)}` : 'NULL',
+      notes: notes(w),
+    };
+  }
+
+  function freeCoherent(w: World, op: DmaFreeOp, describe: boolean): Outcome | null {
+    const b = pick(w, 'coherent', op.pick);
+    if (!b) return null;
+    world_dma_free_coherent(w, b);
+    return describe ? freeCoherentText(w, b) : EXECUTED;
+  }
+
+  function freeCoherentText(w: World, b: DmaBuffer): Outcome {
+    return {
+      context: 'cpu0 task',
+      call: `dma_free_coherent(${devName(b.dev)}, ${sz(b.requested)}, #${b.id})`,
+      result: b.block ? `back to ${b.block.pool} pool${poolAvail(w, b.block.pool)}` : 'pages freed',
+      notes: notes(w),
+    };
+  }
+
+  function allocPages(w: World, op: DmaAllocPagesOp, describe: boolean): Outcome | null {
+    if (w.policy.dmaDirect.dma_direct_alloc_pages === null) return null;
+    const dev = op.dev % wc.devices.length;
+    const r = world_dma_alloc_pages(w, dev, op.size, op.atomic);
+    return describe ? allocPagesText(w, op, dev, r) : EXECUTED;
+  }
+
+  function allocPagesText(w: World, op: DmaAllocPagesOp, dev: number, r: DmaAllocReport): Outcome {
+    return {
+      context: cpuContext(op.cpu, op.atomic),
+      call: `dma_alloc_pages(${devName(dev)}, ${sz(op.size)}, ${gfpText(w, r.gfp)})`,
+      result: r.buffer
+        ? `#${r.buffer.id} ${bufferText(w, r.buffer)}${r.buffer.page?.kind === 'cpu_addr' ? ', page is the cpu address' : ''}`
+        : 'NULL',
+      notes: notes(w),
+    };
+  }
+
+  function freePages(w: World, op: DmaFreePagesOp, describe: boolean): Outcome | null {
+    const b = pick(w, 'pages', op.pick);
+    if (!b) return null;
+    world_dma_free_pages(w, b);
+    return describe ? freePagesText(w, b) : EXECUTED;
+  }
+
+  function freePagesText(w: World, b: DmaBuffer): Outcome {
+    return {
+      context: 'cpu0 task',
+      call: `dma_free_pages(${devName(b.dev)}, ${sz(b.requested)}, #${b.id})`,
+      result: 'done',
+      notes: notes(w),
+    };
+  }
+
+  function poolWorker(w: World, describe: boolean): Outcome | null {
+    const s = world_pool_worker(w);
+    if (!s) return null;
+    return describe ? poolWorkerText(w, s) : EXECUTED;
+  }
+
+  function poolWorkerText(w: World, s: WorkStep): Outcome {
+    const what =
+      s.step === 'check' ? `check ${s.pool}` : s.step === 'expand' ? `expand ${s.pool}` : 'idle';
+    const calls = s.calls
+      .map((c) => `${c.fn}${c.order !== undefined ? ` order ${c.order}` : ''}`)
+      .join(', ');
+    return {
+      context: 'kworker',
+      call: `atomic_pool_work_fn: ${what}`,
+      result:
+        s.step === 'check'
+          ? s.below
+            ? 'below atomic_pool_size: expand'
+            : 'at or above atomic_pool_size'
+          : `${calls || 'no call'}${s.ret !== undefined ? ` -> ${s.ret}` : ''}${s.done ? ', done' : ''}`,
+      notes: notes(w),
+    };
+  }
+
+  function kswapd(w: World, describe: boolean): Outcome | null {
+    const r = world_kswapd(w, 32);
+    if (!r) return null;
+    return describe ? kswapdText(w, r) : EXECUTED;
+  }
+
+  function kswapdText(w: World, r: NonNullable<ReturnType<typeof world_kswapd>>): Outcome {
+    if ('reserve' in r) {
+      const x = r.reserve;
+      return {
+        context: 'kswapd0',
+        call: `reserve_pool_kswapd_step: ${x.what}${x.pool ? ` ${x.pool} order ${x.order}` : ''}`,
+        result: `${x.phys !== null ? `pfn ${hex(x.phys / 4096)}` : 'no block'}${x.ok === false ? ', failed' : ''}${x.done ? ', pass done' : ''}`,
+        notes: notes(w),
+      };
+    }
+    const k = r.kswapd;
+    return {
+      context: 'kswapd0',
+      call: `kswapd: ${k.what}`,
+      result: `order ${k.order}, highest zone ${ZONE_NAMES[k.highest_zoneidx] ?? k.highest_zoneidx}, failures ${k.kswapd_failures}${k.round ? `, reclaimed ${k.round.reclaimed}` : ''}`,
+      notes: notes(w),
+    };
+  }
+
+  function allocOther(w: World, op: AllocPagesOp, describe: boolean): Outcome {
+    const got = world_alloc_pages(w, op.atomic, op.zone, op.order, op.count);
+    return describe
+      ? {
           context: cpuContext(0, op.atomic),
           call: `alloc_pages(${op.zone}, order ${op.order}) x${op.count}`,
           result: `${got} of ${op.count} blocks`,
           notes: notes(w),
-        };
-      }
-      case '__free_pages': {
-        if (w.kernelPages.length === 0) return null;
-        const n = world_free_pages(w, op.pick, op.count);
-        if (!describe) return EXECUTED;
-        return {
+        }
+      : EXECUTED;
+  }
+
+  function freeOther(w: World, op: FreePagesOp, describe: boolean): Outcome | null {
+    if (w.kernelPages.length === 0) return null;
+    const n = world_free_pages(w, op.pick, op.count);
+    return describe
+      ? {
           context: 'cpu0 task',
           call: `__free_pages x${op.count}`,
           result: `${n} blocks freed`,
           notes: notes(w),
-        };
-      }
-      case 'page_cache': {
-        const pfn = world_page_cache(w, op.order, op.dirty);
-        if (!describe) return EXECUTED;
-        return {
+        }
+      : EXECUTED;
+  }
+
+  function pageCache(w: World, op: PageCacheOp, describe: boolean): Outcome {
+    const pfn = world_page_cache(w, op.order, op.dirty);
+    return describe
+      ? {
           context: 'cpu0 task',
           call: `filemap_add_folio(order ${op.order}${op.dirty ? ', dirty' : ''})`,
           result: pfn === null ? 'no memory' : `pfn ${hex(pfn)}`,
           notes: notes(w),
-        };
-      }
-      case 'fault': {
-        if (op.at !== 'alloc_pages' && w.config.platform.cc === 'none' && op.at !== 'gen_pool_add')
-          return null;
-        world_arm_fault(w, { at: op.at, order: op.at === 'alloc_pages' ? op.order : -1 });
-        if (!describe) return EXECUTED;
-        const what =
-          op.at === 'alloc_pages'
-            ? `next alloc_pages${op.order >= 0 ? ` of order ${op.order}` : ''} fails`
-            : op.at === 'gen_pool_add'
-              ? 'next gen_pool_add_virt fails'
-              : `host refuses the next ${op.at} (-EIO)`;
-        return { context: 'host', call: 'inject', result: what };
-      }
+        }
+      : EXECUTED;
+  }
+
+  function fault(w: World, op: FaultOp, describe: boolean): Outcome | null {
+    if (op.at !== 'alloc_pages' && w.config.platform.cc === 'none' && op.at !== 'gen_pool_add')
+      return null;
+    world_arm_fault(w, { at: op.at, order: op.at === 'alloc_pages' ? op.order : -1 });
+    return describe ? faultText(op) : EXECUTED;
+  }
+
+  function faultText(op: FaultOp): Outcome {
+    const what =
+      op.at === 'alloc_pages'
+        ? `next alloc_pages${op.order >= 0 ? ` of order ${op.order}` : ''} fails`
+        : op.at === 'gen_pool_add'
+          ? 'next gen_pool_add_virt fails'
+          : `host refuses the next ${op.at} (-EIO)`;
+    return { context: 'host', call: 'inject', result: what };
+  }
+
+  function step(w: World, op: DmaOp, describe = true): Outcome | null {
+    switch (op.op) {
+      case 'dma_alloc_coherent':
+        return allocCoherent(w, op, describe);
+      case 'dma_free_coherent':
+        return freeCoherent(w, op, describe);
+      case 'dma_alloc_pages':
+        return allocPages(w, op, describe);
+      case 'dma_free_pages':
+        return freePages(w, op, describe);
+      case 'atomic_pool_work_fn':
+        return poolWorker(w, describe);
+      case 'kswapd':
+        return kswapd(w, describe);
+      case 'alloc_pages':
+        return allocOther(w, op, describe);
+      case '__free_pages':
+        return freeOther(w, op, describe);
+      case 'page_cache':
+        return pageCache(w, op, describe);
+      case 'fault':
+        return fault(w, op, describe);
     }
   }
 
@@ -377,10 +531,15 @@ export function makeDmaSystem(
     opKinds: DMA_OP_KINDS,
     ops: dmaOpArbitrary,
     init() {
-      const pa = last
-        ? renewPageAlloc(last.pa)
-        : createPageAlloc(wc.machine, policy.pageAlloc, variant.page_alloc);
-      last = createWorld(wc, policy, pa, variant);
+      let pa: PageAlloc;
+      if (booted === null) {
+        // the first run boots; every later one starts from a copy of what boot left
+        const pa0 = createPageAlloc(wc.machine, policy.pageAlloc, variant.page_alloc);
+        booted = { world: createWorld(wc, policy, pa0, variant), pa: afterBoot(pa0) };
+        pa = { ...pa0, machine: booted.pa.machine };
+        pa0.retired = true;
+      } else pa = restoreAfterBoot(renewPageAlloc((last as World).pa), booted.pa);
+      last = cloneWorld(booted.world, pa);
       return last;
     },
     step,
