@@ -40,7 +40,13 @@ import {
   force_dma_unencrypted,
   type Platform,
 } from '../dma/device.ts';
-import type { CpuAddr, DirectEffect, StructPage } from '../dma/direct.ts';
+import type {
+  CpuAddr,
+  DirectAllocResult,
+  DirectEffect,
+  DirectPagesResult,
+  StructPage,
+} from '../dma/direct.ts';
 import { dma_alloc_attrs, dma_alloc_pages, dma_free_attrs, dma_free_pages } from '../dma/direct.ts';
 import {
   type ContiguousFree,
@@ -961,22 +967,37 @@ export function world_dma_alloc_coherent(
   lastPoolBlock = null;
   noteGuarantee(w, device, size, gfp);
   const r = dma_alloc_attrs(w.policy.dmaDirect, w.directEnv, device, size, gfp, 0);
+  return handOut(w, r, gfp, {
+    dev,
+    requested: size,
+    atomic,
+    cpu_addr: r.ok ? r.cpu_addr : null,
+    page: null,
+  });
+}
+
+/**
+ * Records what an allocation step did and, when it succeeded, the buffer the
+ * driver now holds (both DMA APIs).
+ */
+function handOut(
+  w: World,
+  r: DirectAllocResult | DirectPagesResult,
+  gfp: number,
+  b: Pick<DmaBuffer, 'dev' | 'requested' | 'atomic' | 'cpu_addr' | 'page'>,
+): DmaAllocReport {
   recordDirect(w, r.effects);
   syncPool(w);
   if (!r.ok) return { buffer: null, gfp, effects: r.effects };
   const buffer: DmaBuffer = {
+    ...b,
     id: w.nextId++,
-    dev,
-    api: 'coherent',
-    requested: size,
+    api: b.page === null ? 'coherent' : 'pages',
     phys: r.buffer.phys,
     size: r.buffer.size,
     source: r.buffer.source,
-    cpu_addr: r.cpu_addr,
-    page: null,
     dma_handle: r.dma_handle,
     block: r.buffer.source === 'pool' ? lastPoolBlock : null,
-    atomic,
   };
   w.buffers.push(buffer);
   w.stepBuffer = buffer;
@@ -1014,26 +1035,13 @@ export function world_dma_alloc_pages(
   const gfp = gfpFor(w, atomic, false);
   lastPoolBlock = null;
   const r = dma_alloc_pages(w.policy.dmaDirect, w.directEnv, device, size, gfp);
-  recordDirect(w, r.effects);
-  syncPool(w);
-  if (!r.ok) return { buffer: null, gfp, effects: r.effects };
-  const buffer: DmaBuffer = {
-    id: w.nextId++,
+  return handOut(w, r, gfp, {
     dev,
-    api: 'pages',
     requested: size,
-    phys: r.buffer.phys,
-    size: r.buffer.size,
-    source: r.buffer.source,
-    cpu_addr: null,
-    page: r.page,
-    dma_handle: r.dma_handle,
-    block: r.buffer.source === 'pool' ? lastPoolBlock : null,
     atomic,
-  };
-  w.buffers.push(buffer);
-  w.stepBuffer = buffer;
-  return { buffer, gfp, effects: r.effects };
+    cpu_addr: null,
+    page: r.ok ? r.page : null,
+  });
 }
 
 /** dma_free_pages() of a live page-API buffer, from task context. */
