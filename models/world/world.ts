@@ -969,10 +969,11 @@ export function world_dma_alloc_coherent(
   const r = dma_alloc_attrs(w.policy.dmaDirect, w.directEnv, device, size, gfp, 0);
   return handOut(w, r, gfp, {
     dev,
+    api: 'coherent',
     requested: size,
-    atomic,
     cpu_addr: r.ok ? r.cpu_addr : null,
     page: null,
+    atomic,
   });
 }
 
@@ -984,20 +985,25 @@ function handOut(
   w: World,
   r: DirectAllocResult | DirectPagesResult,
   gfp: number,
-  b: Pick<DmaBuffer, 'dev' | 'requested' | 'atomic' | 'cpu_addr' | 'page'>,
+  b: Pick<DmaBuffer, 'dev' | 'api' | 'requested' | 'cpu_addr' | 'page' | 'atomic'>,
 ): DmaAllocReport {
   recordDirect(w, r.effects);
   syncPool(w);
   if (!r.ok) return { buffer: null, gfp, effects: r.effects };
+  // every field named (no spread of `b`: that made this the costliest line of a step)
   const buffer: DmaBuffer = {
-    ...b,
     id: w.nextId++,
-    api: b.page === null ? 'coherent' : 'pages',
+    dev: b.dev,
+    api: b.api,
+    requested: b.requested,
     phys: r.buffer.phys,
     size: r.buffer.size,
     source: r.buffer.source,
+    cpu_addr: b.cpu_addr,
+    page: b.page,
     dma_handle: r.dma_handle,
     block: r.buffer.source === 'pool' ? lastPoolBlock : null,
+    atomic: b.atomic,
   };
   w.buffers.push(buffer);
   w.stepBuffer = buffer;
@@ -1037,10 +1043,11 @@ export function world_dma_alloc_pages(
   const r = dma_alloc_pages(w.policy.dmaDirect, w.directEnv, device, size, gfp);
   return handOut(w, r, gfp, {
     dev,
+    api: 'pages',
     requested: size,
-    atomic,
     cpu_addr: null,
     page: r.ok ? r.page : null,
+    atomic,
   });
 }
 
