@@ -1,28 +1,70 @@
-// Mutation testing only: fast-check's seed is pinned (and the default
-// budget of tests that set no numRuns reduced) so test names and generated
-// runs are identical in every Stryker run; otherwise a mutant would be
-// killed or survive by chance.
+// Mutation testing only (see stryker.config.mjs).
 //
-// POOLCHECK_RUNS is deliberately not set here: the CLI reads it as an
-// absolute number of runs (src/cli/budget.ts) but several tests read it as
-// a multiplier of their own budget, so no single value reduces both (30
-// multiplied the property tests' runs thirtyfold and cut the CLI's from
-// 100 to 30, below what the expectation table needs).
+// fast-check's seed is pinned (and the default budget of tests that set no
+// numRuns reduced) so test names and generated runs are identical in every
+// Stryker run; otherwise a mutant would be killed or survive by chance.
 //
-// test/zoo/zoo.test.ts is left out: it runs the whole zoo in beforeAll, so
-// Stryker counts every line it reaches as "static" (outside any test) and
-// reruns the whole suite for each such mutant, 89% of gen_pool's. Every
-// variant it runs is also run, per property, by test/properties/* and
-// test/mutants/* (see test/zoo/catches.test.ts), which stay in.
-import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
+// Each area is tested by its own tests only (STRYKER_AREA picks them): a
+// gen_pool mutant must be caught by the gen_pool tests, not incidentally by
+// a DMA test that happens to drive gen_pool. The score is therefore a lower
+// bound, and an area's run takes minutes instead of hours (a surviving
+// gen_pool mutant otherwise reruns every DMA test).
+//
+// POOLCHECK_RUNS is deliberately not set: the CLI reads it as an absolute
+// number of runs (src/cli/budget.ts) but a few tests read it as a multiplier
+// of their own budget, so no single value reduces both.
+//
+// test/zoo/zoo.test.ts is never included: it runs the whole zoo in
+// beforeAll, so Stryker would count every line it reaches as "static"
+// (outside any test) and rerun the whole suite for each such mutant. Every
+// variant it runs is also run, per property, by the property and mutant
+// tests (see test/zoo/catches.test.ts).
+import { configDefaults, defineConfig } from 'vitest/config';
 import base from './vitest.config.ts';
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      setupFiles: ['test/setup/stryker-seed.ts'],
-      exclude: [...configDefaults.exclude, 'test/zoo/zoo.test.ts'],
-    },
-  }),
-);
+const DMA = [
+  'test/models/dma/**/*.test.ts',
+  'test/properties/dma/**/*.test.ts',
+  'test/coverage/properties/dma/**/*.test.ts',
+  'test/expectations.test.ts',
+  'test/zoo/catches.test.ts',
+  'test/zoo/cma.test.ts',
+];
+
+/** The tests that answer for each area's mutants. */
+const TESTS: Readonly<Record<string, readonly string[]>> = {
+  genpool: [
+    'test/models/genpool/**/*.test.ts',
+    'test/properties/genpool/**/*.test.ts',
+    'test/coverage/properties/genpool/**/*.test.ts',
+  ],
+  page_alloc: [
+    'test/models/page_alloc/**/*.test.ts',
+    'test/properties/page_alloc/**/*.test.ts',
+    'test/mutants/page_alloc/**/*.test.ts',
+    'test/coverage/models/page_alloc/**/*.test.ts',
+    'test/coverage/properties/page_alloc/**/*.test.ts',
+  ],
+  dma: DMA,
+  reserve_pool: ['test/models/reserve_pool/**/*.test.ts', ...DMA],
+  world: ['test/models/reserve_pool/**/*.test.ts', ...DMA],
+  properties: [
+    'test/properties/**/*.test.ts',
+    'test/mutants/**/*.test.ts',
+    'test/coverage/properties/**/*.test.ts',
+    'test/expectations.test.ts',
+    'test/zoo/catches.test.ts',
+  ],
+};
+
+const area = process.env.STRYKER_AREA;
+
+// Spread, not mergeConfig: mergeConfig concatenates `include` arrays.
+export default defineConfig({
+  test: {
+    ...base.test,
+    setupFiles: ['test/setup/stryker-seed.ts'],
+    include: [...(TESTS[area ?? ''] ?? base.test?.include ?? [])],
+    exclude: [...configDefaults.exclude, 'test/zoo/zoo.test.ts'],
+  },
+});

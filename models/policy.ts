@@ -27,6 +27,12 @@ export interface Policy {
   readonly design: Design;
   /** Property id -> expected outcome; a property not listed is expected to hold. */
   readonly expect: Readonly<Record<string, Expectation>>;
+  /**
+   * Scenario name -> property id -> expected outcome, overriding `expect`
+   * on that scenario: a bug that needs a CMA area shows only where there is
+   * one, and no conversion bug shows on a machine without encryption.
+   */
+  readonly expectOn?: Readonly<Record<string, Readonly<Record<string, Expectation>>>>;
   /** mm/page_alloc.c and mm/vmscan.c decisions (models/page_alloc/rules.ts). */
   readonly pageAlloc: PageAllocRules;
   /** kernel/dma/pool.c decisions; null where the kernel has no atomic pools on x86 (v5.4). */
@@ -37,7 +43,8 @@ export interface Policy {
   readonly reservePool: ReservePoolRules | null;
 }
 
-/** The expectation of `propertyId` under `policy` (holds unless declared). */
-export function expectationOf(policy: Policy, propertyId: string): Expectation {
-  return policy.expect[propertyId] ?? 'holds';
+/** The expectation of `propertyId` under `policy` on `scenario` (holds unless declared). */
+export function expectationOf(policy: Policy, propertyId: string, scenario?: string): Expectation {
+  const on = scenario === undefined ? undefined : policy.expectOn?.[scenario]?.[propertyId];
+  return on ?? policy.expect[propertyId] ?? 'holds';
 }

@@ -12,6 +12,12 @@ export const mainline: Policy = {
   source: 'pool.c 0510cb5b2303, direct.c 94a04ad732c9; mm/ of v6.18',
   design: 'atomic-pool',
   expect: {},
+  expectOn: {
+    // BZ-11 (open upstream): a CMA page of a failed expansion goes to the buddy
+    // allocator; only a machine with a CMA area can show it
+    'sev-4g-cma': { 'dma/cma-to-cma': { fails: 'BZ-11' } },
+    'sev-4g-cma-nvme': { 'dma/cma-to-cma': { fails: 'BZ-11' } },
+  },
   pageAlloc: pageAllocRules['6.18'],
   dmaPool: dmaPoolRules.mainline,
   dmaDirect: dmaDirectRules.mainline,

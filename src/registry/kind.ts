@@ -6,6 +6,7 @@
  */
 import type { Policy } from '../../models/policy.ts';
 import type { Property } from '../../properties/property.ts';
+import { UsageError } from '../cli/errors.ts';
 import {
   type CheckOptions,
   type CheckResult,
@@ -50,6 +51,9 @@ export interface SystemKind {
   validateConfig(raw: unknown): void;
   /** Validates one op of a trace file (throws an Error with a one-line message). */
   parseOp(raw: unknown): Op;
+  /** Why `policy` cannot run `config` (a platform its kernel does not know), or null. */
+  unsupported(config: unknown, policy: Policy): string | null;
+  /** Throws a UsageError where `unsupported` gives a reason. */
   instantiate(config: unknown, policy: Policy): Instance;
   /** Same workloads against two policies: the first observable divergence. */
   diff(config: unknown, a: Policy, b: Policy, options: CheckOptions): DiffResult<Op>;
@@ -61,6 +65,7 @@ export interface KindDefinition<S, O extends Op, C> {
   parseConfig(raw: unknown): C;
   parseOp(raw: unknown): O;
   make(config: C, policy: Policy): System<S, O>;
+  unsupported?(config: C, policy: Policy): string | null;
 }
 
 export function applies(p: PropertyInfo, policy: Policy): boolean {
@@ -69,17 +74,23 @@ export function applies(p: PropertyInfo, policy: Policy): boolean {
 
 export function defineKind<S, O extends Op, C>(def: KindDefinition<S, O, C>): SystemKind {
   const select = (ids: readonly string[]) => def.properties.filter((p) => ids.includes(p.id));
+  const make = (config: C, policy: Policy) => {
+    const why = def.unsupported?.(config, policy) ?? null;
+    if (why !== null) throw new UsageError(`policy ${policy.id} cannot run this machine: ${why}`);
+    return def.make(config, policy);
+  };
   return {
     name: def.name,
     properties: def.properties,
     validateConfig: (raw) => void def.parseConfig(raw),
+    unsupported: (raw, policy) => def.unsupported?.(def.parseConfig(raw), policy) ?? null,
     parseOp: (raw) => def.parseOp(raw),
     diff(raw, a, b, options) {
       const config = def.parseConfig(raw);
-      return diffSystems(def.make(config, a), def.make(config, b), options);
+      return diffSystems(make(config, a), make(config, b), options);
     },
     instantiate(raw, policy) {
-      const system = def.make(def.parseConfig(raw), policy);
+      const system = make(def.parseConfig(raw), policy);
       return {
         setup: system.setup,
         properties: def.properties.filter((p) => applies(p, policy)),

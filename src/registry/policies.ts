@@ -23,6 +23,7 @@ export interface UserPolicy {
   readonly extends: string;
   readonly source?: string;
   readonly expect?: Policy['expect'];
+  readonly expectOn?: Policy['expectOn'];
   readonly pageAlloc?: Policy['pageAlloc'];
   readonly dmaPool?: Policy['dmaPool'];
   readonly dmaDirect?: Policy['dmaDirect'];
@@ -51,6 +52,14 @@ function checkShape(user: unknown, base: unknown, where: string): void {
     throw new UsageError(`${where} must be a ${typeof base}`);
 }
 
+/** The base's per-scenario expectations, each scenario's overridden by the user's. */
+function mergeExpectOn(base: Policy['expectOn'], user: Policy['expectOn']): Policy['expectOn'] {
+  const out: Record<string, Policy['expect']> = { ...base };
+  for (const [scenario, expect] of Object.entries(user ?? {}))
+    out[scenario] = { ...out[scenario], ...expect };
+  return out;
+}
+
 /** Validates a user policy object against the built-in it extends. */
 export function validateUserPolicy(raw: unknown, file: string): Policy {
   if (typeof raw !== 'object' || raw === null)
@@ -67,7 +76,7 @@ export function validateUserPolicy(raw: unknown, file: string): Policy {
   void id;
   void ext;
   for (const [key, value] of Object.entries(rest)) {
-    if (key === 'expect' || key === 'source') continue;
+    if (key === 'expect' || key === 'expectOn' || key === 'source') continue;
     if (!(key in base))
       throw new UsageError(`policy module ${file}: '${key}' is not a policy field`);
     try {
@@ -83,6 +92,7 @@ export function validateUserPolicy(raw: unknown, file: string): Policy {
     id: r.id,
     extends: r.extends,
     expect: { ...base.expect, ...((rest.expect as Policy['expect'] | undefined) ?? {}) },
+    expectOn: mergeExpectOn(base.expectOn, rest.expectOn as Policy['expectOn']),
     source: typeof r.source === 'string' ? r.source : `${file} (extends ${r.extends})`,
   };
 }

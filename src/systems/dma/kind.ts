@@ -89,4 +89,8 @@ export const dmaKind = defineKind({
     return op;
   },
   make: (config, policy) => makeDmaSystem(config, policy),
+  unsupported: (config, policy) =>
+    policy.dmaDirect.force_dma_unencrypted_platforms.includes(config.cc)
+      ? null
+      : `dma-direct of ${policy.dmaDirect.version} does not know ${config.cc} (TDX guests: v5.19+)`,
 });

@@ -10,6 +10,7 @@ import {
   find_next_zero_bit,
   hweight32,
 } from '../../../models/genpool/bitmap.ts';
+import { scaledRuns } from '../../setup/budget.ts';
 
 const get = (m: Uint32Array, i: number) =>
   Math.floor((m[Math.floor(i / 32)] ?? 0) / 2 ** (i % 32)) % 2 === 1;
@@ -67,7 +68,7 @@ describe('find_next_bit / find_next_zero_bit (seed 11)', () => {
         expect(find_next_bit(m, size, b)).toBe(naiveNext(m, size, b, true));
         expect(find_next_zero_bit(m, size, b)).toBe(naiveNext(m, size, b, false));
       }),
-      { seed: 11, numRuns: 2000 },
+      { seed: 11, numRuns: scaledRuns(2000) },
     );
   });
 });
@@ -87,7 +88,7 @@ describe('bitmap_set / bitmap_clear / bitmap_weight_range (seed 12)', () => {
         const after = Array.from({ length: n }, (_, i) => get(m, i));
         expect(after).toEqual(before.map((b, i) => (i >= start && i < start + len ? set : b)));
       }),
-      { seed: 12, numRuns: 1500 },
+      { seed: 12, numRuns: scaledRuns(1500) },
     );
   });
 
@@ -129,7 +130,7 @@ describe('bitmap_find_next_zero_area_off (seed 13)', () => {
           else expect(got).toBeGreaterThanOrEqual(size);
         },
       ),
-      { seed: 13, numRuns: 6000 },
+      { seed: 13, numRuns: scaledRuns(6000) },
     );
   });
 
@@ -154,7 +155,7 @@ describe('bitmap_find_next_zero_area_off (seed 13)', () => {
           else expect(got).toBeGreaterThanOrEqual(size);
         },
       ),
-      { seed: 14, numRuns: 2000 },
+      { seed: 14, numRuns: scaledRuns(2000) },
     );
   });
 

@@ -25,6 +25,7 @@ import {
   gen_pool_size,
   gen_pool_virt_to_phys,
 } from '../../../models/genpool/index.ts';
+import { scaledRuns } from '../../setup/budget.ts';
 import { type NaiveAlgo, NaivePool } from './naive.ts';
 
 type Step =
@@ -209,7 +210,7 @@ describe('gen_pool model against a naive reading of the spec (seed 7)', () => {
             ]);
           },
         ),
-        { seed: 7, numRuns: 250 },
+        { seed: 7, numRuns: scaledRuns(250) },
       );
     });
   }

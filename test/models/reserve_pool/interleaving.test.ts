@@ -6,7 +6,7 @@
  * conversions, atomic entry points that never sleep, the high-order
  * guarantee, and the warnings of rules.warn_on_failure. At the end, with
  * faults gone, kswapd brings every list back into [target, 2 * target].
- * Seed 42; POOLCHECK_RUNS scales the number of runs.
+ * Seed 42; POOLCHECK_TEST_SCALE scales the number of runs.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -27,9 +27,10 @@ import {
   reservePoolOf,
 } from '../../../models/reserve_pool/reserve_pool.ts';
 import { type ReservePoolRules, reservePoolRules2019 } from '../../../models/reserve_pool/rules.ts';
+import { scaledRuns } from '../../setup/budget.ts';
 import { type FakeEnv, fakeEnv, GFP_DMA, GFP_DMA32, isa, nvme, PAGE, physOk } from './fake-env.ts';
 
-const RUNS = Math.max(1, Math.round(150 * Number(process.env.POOLCHECK_RUNS ?? 1)));
+const RUNS = scaledRuns(150);
 const ATOMIC = 0x20 | 0x800;
 
 type Cmd =

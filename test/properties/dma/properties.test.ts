@@ -12,6 +12,7 @@ import { makePlan, runOps } from '../../../src/harness/run.ts';
 import { dmaOpArbitrary } from '../../../src/systems/dma/ops.ts';
 import { type DmaScenarioConfig, makeDmaSystem } from '../../../src/systems/dma/system.ts';
 import { dmaMutant } from '../../mutants/dma/index.ts';
+import { scaledRuns } from '../../setup/budget.ts';
 
 const SEED = 42;
 const sev: DmaScenarioConfig = {
@@ -24,7 +25,7 @@ const sev: DmaScenarioConfig = {
     { name: 'floppy', mask_bits: 24 },
   ],
 };
-const budget = { seed: SEED, runs: 150, maxSteps: 40 };
+const budget = { seed: SEED, runs: scaledRuns(150), maxSteps: 40 };
 
 describe(`DMA properties on mainline (seed ${SEED})`, () => {
   const mainline = builtinPolicy('mainline');

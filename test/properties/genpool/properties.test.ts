@@ -10,18 +10,18 @@ import { checkProperties } from '../../../src/harness/check.ts';
 import { makePlan, runOps } from '../../../src/harness/run.ts';
 import { GENPOOL_CONFIGS, makeGenpoolSystem } from '../../../src/systems/genpool/system.ts';
 import { genpoolMutants } from '../../mutants/genpool/index.ts';
+import { scaledRuns } from '../../setup/budget.ts';
 
 // Runs of up to maxSteps ops: fast-check's default 'small' size caps arrays at 10,
 // too short to fragment a pool (this file only; fast-check is loaded per test file).
 fc.configureGlobal({ ...fc.readConfigureGlobal(), baseSize: 'large' });
 
-const SCALE = Number(process.env.POOLCHECK_RUNS ?? 1);
 const configs = Object.entries(GENPOOL_CONFIGS);
 
 describe('genpool properties hold on the 6.1 model (seed 42)', () => {
   for (const [name, config] of configs) {
     it(`config ${name}`, () => {
-      const runs = Math.ceil((name === 'huge' ? 60 : 400) * SCALE);
+      const runs = scaledRuns(name === 'huge' ? 60 : 400);
       const r = checkProperties(makeGenpoolSystem(config), genpoolProperties, {
         seed: 42,
         runs,

@@ -12,8 +12,7 @@ import { makePlan, runOps } from '../../../src/harness/run.ts';
 import { machine4G, machine256M } from '../../../src/systems/page_alloc/machines.ts';
 import { pageAllocOps } from '../../../src/systems/page_alloc/ops.ts';
 import { makePageAllocSystem } from '../../../src/systems/page_alloc/system.ts';
-
-const scale = Number(process.env.POOLCHECK_RUNS ?? 1);
+import { scaledRuns } from '../../setup/budget.ts';
 
 describe('page-alloc properties hold on the kernels (seed 42)', () => {
   const cases: [PageAllocVersion, typeof machine256M, number][] = [
@@ -27,7 +26,7 @@ describe('page-alloc properties hold on the kernels (seed 42)', () => {
       const system = makePageAllocSystem(machine, pageAllocRules[version]);
       const r = checkProperties(system, pageAllocProperties, {
         seed: 42,
-        runs: Math.round(runs * scale),
+        runs: scaledRuns(runs),
         maxSteps: 60,
       });
       const broken = r.results.filter((p) => p.status !== 'held');
