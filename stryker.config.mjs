@@ -32,6 +32,13 @@ export default {
   incremental: true,
   incrementalFile: `reports/mut/${name}.incremental.json`,
   coverageAnalysis: 'perTest',
+  // a mutant that does not type-check (a string outside its literal union,
+  // say) is a compile error, not a survivor
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  // a property's strings are its statement and its messages: no verdict
+  // depends on them (the catalogue test pins the statements)
+  ...(area === 'properties' ? { mutator: { excludedMutations: ['StringLiteral'] } } : {}),
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: `reports/mut/${name}.html` },
   jsonReporter: { fileName: `reports/mut/${name}.json` },

@@ -1,8 +1,10 @@
 /**
  * kswapd reclaims by the kernel's balance predicate (I14): every
- * pgdat_balanced() answer kswapd acts on (at a wake-up, a sleep decision
- * or a balance_pgdat round) equals "ANY managed eligible zone meets its
- * high watermark plus lowmem_reserve[hz]", never "all zones".
+ * pgdat_balanced() answer kswapd acts on in a balance_pgdat round, or in a
+ * sleep check that keeps it awake, equals "ANY managed eligible zone meets
+ * its high watermark plus lowmem_reserve[hz]", never "all zones". The
+ * checks that send it to sleep are page-alloc/kswapd-sleeps-balanced's
+ * (kswapd-sleep.ts), which also allows a hopeless node.
  */
 import type { PageAllocOp } from '../../src/systems/page_alloc/ops.ts';
 import type { PageAllocState } from '../../src/systems/page_alloc/system.ts';
@@ -31,7 +33,7 @@ export default property<PageAllocState, PageAllocOp>({
   id: 'page-alloc/kswapd-balance-any-zone',
   ref: 'I14',
   statement:
-    'Each balance_pgdat round and sleep check of kswapd acts on pgdat_balanced(order, hz) = ANY managed zone i <= hz passes zone_watermark_ok_safe(i, order, high_wmark(i), hz) (boost included, flags 0), true when none is managed (5.4/6.1/6.18).',
+    'Each balance_pgdat round of kswapd, and each sleep check that keeps it awake, acts on pgdat_balanced(order, hz) = ANY managed zone i <= hz passes zone_watermark_ok_safe(i, order, high_wmark(i), hz) (boost included, flags 0), true when none is managed (5.4/6.1/6.18).',
   system: 'page-alloc',
   after: ['kswapd'],
   check: ({ state }) => check(state),

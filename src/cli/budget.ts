@@ -1,6 +1,7 @@
 /**
  * Budgets: runs x steps, never time (unless --time-limit). POOLCHECK_RUNS
- * scales the default number of runs for long soak runs.
+ * sets the default number of runs, for long soak runs (tests scale their
+ * own budgets by POOLCHECK_TEST_SCALE, test/setup/budget.ts).
  */
 import { UsageError } from './errors.ts';
 
@@ -16,7 +17,7 @@ export function wholeNumber(flag: string, value: string, min = 0, max = 2 ** 31 
   return n;
 }
 
-/** Default runs, scaled by POOLCHECK_RUNS when set. */
+/** Default runs: POOLCHECK_RUNS when set. */
 export function defaultRuns(): number {
   const env = process.env.POOLCHECK_RUNS;
   return env === undefined || env === '' ? DEFAULT_RUNS : wholeNumber('POOLCHECK_RUNS', env, 1);

@@ -49,7 +49,7 @@ export function program(out: (r: CommandResult) => void): Command {
     .option('--scenario <name|file>', 'a shipped scenario or a scenario file')
     .option('--property <id>', 'check only this property (repeatable)', collect)
     .option('--seed <n>', 'random seed', String(DEFAULT_SEED))
-    .option('--runs <n>', 'runs per property search (POOLCHECK_RUNS scales the default)')
+    .option('--runs <n>', 'runs per property search (default: POOLCHECK_RUNS, else 100)')
     .option('--max-steps <n>', 'most operations per run', String(DEFAULT_MAX_STEPS))
     .option('--replay <token>', 'replay one run from its token instead of searching')
     .option('--path <path>', "fast-check's path of one run (with --seed): reproduces that run")
@@ -118,7 +118,7 @@ export function program(out: (r: CommandResult) => void): Command {
     .option('--policy <id|file>', 'a built-in policy or a policy module (twice)', collect)
     .option('--scenario <name|file>', 'a shipped scenario or a scenario file')
     .option('--seed <n>', 'random seed', String(DEFAULT_SEED))
-    .option('--runs <n>', 'runs (POOLCHECK_RUNS scales the default)')
+    .option('--runs <n>', 'runs (default: POOLCHECK_RUNS, else 100)')
     .option('--max-steps <n>', 'most operations per run', String(DEFAULT_MAX_STEPS))
     .option('--out <dir>', 'where the diverging ops are written', 'poolcheck-out')
     .option('--time-limit <seconds>', 'stop searching after this many seconds')
@@ -173,7 +173,7 @@ export function program(out: (r: CommandResult) => void): Command {
   p.command('zoo')
     .description('every known kernel bug of this area as a variant, and what catches it')
     .option('--seed <n>', 'random seed', String(DEFAULT_SEED))
-    .option('--runs <n>', 'runs per bug (POOLCHECK_RUNS scales the default)')
+    .option('--runs <n>', 'runs per bug (default: POOLCHECK_RUNS, else 100)')
     .option('--max-steps <n>', 'most operations per run', String(DEFAULT_MAX_STEPS))
     .addOption(
       new Option('--format <fmt>', 'report format').choices(['text', 'json']).default('text'),

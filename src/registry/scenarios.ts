@@ -51,14 +51,25 @@ function parseScenario(text: string, where: string, kinds: readonly SystemKind[]
   };
 }
 
-/** Every scenario the package ships, in name order. */
+/** Whether a scenario file is for one of `kinds` (a file that is not JSON is, so its error shows). */
+function ofKinds(text: string, kinds: readonly SystemKind[]): boolean {
+  try {
+    const system = (JSON.parse(text) as { system?: unknown } | null)?.system;
+    return kinds.some((k) => k.name === system) || typeof system !== 'string';
+  } catch {
+    return true;
+  }
+}
+
+/** Every scenario the package ships for `kinds`, in name order. */
 export function shippedScenarios(kinds: readonly SystemKind[]): Scenario[] {
   if (!existsSync(scenarioDir)) return [];
   return readdirSync(scenarioDir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => parseScenario(readFileSync(join(scenarioDir, f), 'utf8'), `scenario ${f}`, kinds))
-    .filter((s) => kinds.some((k) => k.name === s.system));
+    .map((f) => ({ f, text: readFileSync(join(scenarioDir, f), 'utf8') }))
+    .filter(({ text }) => ofKinds(text, kinds))
+    .map(({ f, text }) => parseScenario(text, `scenario ${f}`, kinds));
 }
 
 /**

@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../../src/cli/errors.ts';
 import { kinds } from '../../../../src/registry/kinds.ts';
-import { defaultScenario, resolveScenario } from '../../../../src/registry/scenarios.ts';
+import {
+  defaultScenario,
+  resolveScenario,
+  shippedScenarios,
+} from '../../../../src/registry/scenarios.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'poolcheck-scenario-'));
 
@@ -68,5 +72,22 @@ describe('scenario files', () => {
 
   it('the default scenario is the SEV guest of the DMA world', () => {
     expect(defaultScenario(kinds)?.name).toBe('sev-4g-nvme');
+  });
+});
+
+describe('shippedScenarios', () => {
+  it('for a subset of the kinds, lists that subset and reads no other kind', () => {
+    const dma = kinds.filter((k) => k.name === 'dma');
+    const mine = shippedScenarios(dma);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((s) => s.system === 'dma')).toBe(true);
+    expect(mine.map((s) => s.name)).toEqual(
+      shippedScenarios(kinds)
+        .filter((s) => s.system === 'dma')
+        .map((s) => s.name),
+    );
+    expect(defaultScenario(dma)?.name).toBe('sev-4g-nvme');
+    const genpool = kinds.filter((k) => k.name === 'genpool');
+    expect(defaultScenario(genpool)?.system).toBe('genpool');
   });
 });
