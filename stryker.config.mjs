@@ -15,7 +15,9 @@ const AREAS = {
   dma: ['models/dma/**/*.ts'],
   reserve_pool: ['models/reserve_pool/**/*.ts'],
   world: ['models/world/**/*.ts', 'models/*.ts'],
-  properties: ['properties/**/*.ts'],
+  properties_genpool: ['properties/genpool/**/*.ts', 'properties/*.ts'],
+  properties_page_alloc: ['properties/page_alloc/**/*.ts'],
+  properties_dma: ['properties/dma/**/*.ts'],
 };
 
 const area = process.env.STRYKER_AREA;
@@ -38,7 +40,7 @@ export default {
   tsconfigFile: 'tsconfig.json',
   // a property's strings are its statement and its messages: no verdict
   // depends on them (the catalogue test pins the statements)
-  ...(area === 'properties' ? { mutator: { excludedMutations: ['StringLiteral'] } } : {}),
+  ...(area?.startsWith('properties') ? { mutator: { excludedMutations: ['StringLiteral'] } } : {}),
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: `reports/mut/${name}.html` },
   jsonReporter: { fileName: `reports/mut/${name}.json` },

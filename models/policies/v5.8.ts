@@ -23,7 +23,10 @@ export const v5_8: Policy = {
     // dma-direct converts 2^get_order(size) pages where cma_alloc() gave
     // PFN_UP(size): neighbours of a non-power-of-two CMA buffer change state
     // (fixed by 4a37f3dd9a83, v5.19)
-    'sev-4g-cma': { 'dma/exact-conversion': { fails: '4a37f3dd9a83' } },
+    'sev-4g-cma': {
+      'dma/exact-conversion': { fails: '4a37f3dd9a83' },
+      'dma/buffer-decrypted': { fails: '4a37f3dd9a83' },
+    },
     'sev-4g-cma-nvme': {
       'dma/exact-conversion': { fails: '4a37f3dd9a83' },
       'dma/buffer-decrypted': { fails: '4a37f3dd9a83' },

@@ -24,7 +24,8 @@
  * - Contexts are labels: an `atomic` step runs with a GFP_ATOMIC request
  *   (RCU read side, spinlock, interrupt), a `task` step with GFP_KERNEL; the
  *   worker and kswapd are their own contexts. Concurrency is interleaving of
- *   whole steps; the worker and kswapd advance one sub-step per step.
+ *   whole steps; the worker and kswapd advance one sub-step per call (a
+ *   caller may make several calls in a row).
  * - "May sleep" is the kernel's static classification (might_sleep): a page
  *   allocation with __GFP_DIRECT_RECLAIM, a CMA allocation, and any
  *   set_memory_{de,en}crypted() while memory encryption is active, whether or
@@ -83,6 +84,8 @@ import {
   filemap_add_folio,
   set_page_enc,
   set_page_owner,
+  type VmSysctlName,
+  vm_sysctl_write,
 } from '../page_alloc/page_alloc.ts';
 import {
   ENC_ENCRYPTED,
@@ -106,6 +109,7 @@ import {
   reserve_pool_init,
   reserve_pool_kswapd_step,
   reserve_pool_pending,
+  reserve_pool_resize,
 } from '../reserve_pool/reserve_pool.ts';
 import { type KswapdStep, kswapd_step, wake_up_kswapd } from '../vmscan/kswapd.ts';
 
@@ -1161,6 +1165,28 @@ export function world_free_pages(w: World, pick: number, count: number): number 
 export function world_page_cache(w: World, order: number, dirty: boolean): number | null {
   beginStep(w, 'task');
   return filemap_add_folio(w.pa, order, dirty).pfn;
+}
+
+/**
+ * A root task writes /proc/sys/vm/<name> (mm/page_alloc.c's handlers, the
+ * policy's version): 0, or -EINVAL with nothing changed. In the
+ * reserve-pool design, a write that recomputed the reserves resizes the
+ * pools too (reserve_pool_resize: new targets, kswapd woken if a list is
+ * now short or above its give-back limit); pages move only in kswapd's
+ * sub-steps. Context: process context.
+ */
+export function world_vm_sysctl_write(
+  w: World,
+  name: VmSysctlName,
+  value: number | readonly number[],
+): number {
+  beginStep(w, 'task');
+  const ret = vm_sysctl_write(w.pa, name, value);
+  if (ret === 0 && name === 'lowmem_reserve_ratio' && w.reserve) {
+    reserve_pool_resize(w.reserve, w.poolEnv, w.pa.zones);
+    syncPool(w);
+  }
+  return ret;
 }
 
 /** Arms a fault for the next matching call. */

@@ -7,7 +7,7 @@
  * operation; whole-state (`atEnd`) properties run once at the end of the run.
  */
 import type { Property, Violation } from '../../properties/property.ts';
-import type { Op, Outcome, System } from './system.ts';
+import { EXECUTED, type Op, type Outcome, type System } from './system.ts';
 
 /** One executed step, as recorded when it ran. */
 export interface StepRecord<O extends Op = Op> {
@@ -97,12 +97,34 @@ export function runOps<S, O extends Op>(
   const record = options.record === true;
   const disabled = options.disabled;
   let n = 0;
+  // what a checkpoint inside the current op checks (one closure per run, not per op)
+  let current = ops[0] as O;
+  let props: readonly Property<S, O>[] = plan.everyStep;
+  let early: Failure | null = null;
+  /** Checks `props` after the current step (or a repetition inside it): the failure, or null. */
+  const checkNow = (outcome: Outcome, step: number): Failure | null => {
+    const ctx = { state, op: current, outcome, step };
+    if (witnessed !== NO_WITNESSES)
+      for (const p of plan.withWitness) if (p.witness?.(ctx)) (witnessed as Set<string>).add(p.id);
+    for (const p of props) {
+      const violation = p.check?.(ctx) ?? null;
+      if (violation !== null) return { property: p.id, step, violation };
+    }
+    return null;
+  };
+  const checkpoint = (): boolean => {
+    early = checkNow(EXECUTED, n + 1);
+    return early !== null;
+  };
   for (const op of ops) {
     if (disabled?.has(op.op)) {
       executed.push(false);
       continue;
     }
-    const outcome = system.step(state, op, record);
+    current = op;
+    props = plan.byKind.get(op.op) ?? plan.everyStep;
+    early = null;
+    const outcome = system.step(state, op, record, checkpoint);
     if (outcome === null) {
       executed.push(false);
       continue;
@@ -113,22 +135,10 @@ export function runOps<S, O extends Op>(
       const metrics = system.metrics?.(state);
       steps.push(metrics ? { n, op, outcome, metrics } : { n, op, outcome });
     }
-    const ctx = { state, op, outcome, step: n };
-    if (witnessed !== NO_WITNESSES)
-      for (const p of plan.withWitness) if (p.witness?.(ctx)) (witnessed as Set<string>).add(p.id);
-    const props = plan.byKind.get(op.op) ?? plan.everyStep;
-    for (const p of props) {
-      const violation = p.check?.(ctx) ?? null;
-      if (violation !== null)
-        return {
-          state,
-          steps,
-          executed,
-          failure: { property: p.id, step: n, violation },
-          checkedSteps: n,
-          witnessed,
-        };
-    }
+    // a repetition inside the op broke a property: the op stopped there, already checked
+    // (a cast: TypeScript does not see the checkpoint closure assign `early`)
+    const failure = (early as Failure | null) ?? checkNow(outcome, n);
+    if (failure !== null) return { state, steps, executed, failure, checkedSteps: n, witnessed };
   }
   for (const p of plan.atEnd) {
     const violation = p.atEnd?.(state) ?? null;

@@ -51,8 +51,17 @@ export interface System<S, O extends Op> {
    * Executes `op`; returns null when the op is not enabled (skipped). With
    * `describe` false (a search run, nobody reads it) a system may return a
    * bare `EXECUTED` outcome instead of formatting text.
+   *
+   * An op that repeats a call (a burst of one request, several sub-steps of
+   * a worker) is one step, but each repetition is checked as if it were
+   * one: the op calls `checkpoint` after every repetition but the last,
+   * and the harness checks the op's properties on the state as that
+   * repetition left it. When one broke there (`checkpoint` returns true)
+   * the op stops at once and returns what it did so far; the harness then
+   * reports the violation at this step. Without `checkpoint` (nobody
+   * checks) the op runs to its end.
    */
-  step(state: S, op: O, describe?: boolean): Outcome | null;
+  step(state: S, op: O, describe?: boolean, checkpoint?: () => boolean): Outcome | null;
   /** The state that matters, as rows (zones in show_mem layout, pools, ...). */
   snapshot(state: S): readonly StateTable[];
   /**

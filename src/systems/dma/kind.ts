@@ -6,6 +6,10 @@ import { pageAllocMachines } from '../page_alloc/machines.ts';
 import type { DmaOp } from './ops.ts';
 import { type DmaScenarioConfig, makeDmaSystem } from './system.ts';
 
+/** Most repetitions (a burst's `count`, a worker's or kswapd's `steps`) one trace op may ask for. */
+const MAX_REPEAT = 4096;
+
+// `count` and `steps` came later: traces without them replay as before (once, one sub-step)
 const OP_SHAPES: Readonly<Record<string, Readonly<Record<string, Shape>>>> = {
   dma_alloc_coherent: {
     cpu: 'integer',
@@ -13,12 +17,19 @@ const OP_SHAPES: Readonly<Record<string, Readonly<Record<string, Shape>>>> = {
     dev: 'integer',
     size: 'integer',
     nowarn: 'boolean',
+    count: { optional: 'integer' },
   },
   dma_free_coherent: { pick: 'integer' },
-  dma_alloc_pages: { cpu: 'integer', atomic: 'boolean', dev: 'integer', size: 'integer' },
+  dma_alloc_pages: {
+    cpu: 'integer',
+    atomic: 'boolean',
+    dev: 'integer',
+    size: 'integer',
+    count: { optional: 'integer' },
+  },
   dma_free_pages: { pick: 'integer' },
-  atomic_pool_work_fn: {},
-  kswapd: {},
+  atomic_pool_work_fn: { steps: { optional: 'integer' } },
+  kswapd: { steps: { optional: 'integer' } },
   alloc_pages: {
     atomic: 'boolean',
     zone: ['normal', 'dma32', 'dma'],
@@ -31,6 +42,7 @@ const OP_SHAPES: Readonly<Record<string, Readonly<Record<string, Shape>>>> = {
     at: ['alloc_pages', 'set_memory_decrypted', 'set_memory_encrypted', 'gen_pool_add'],
     order: 'integer',
   },
+  sysctl: { name: ['lowmem_reserve_ratio'], value: { array: 'integer', min: 1 } },
 };
 
 export function parseDmaConfig(raw: unknown): DmaScenarioConfig {
@@ -86,6 +98,14 @@ export const dmaKind = defineKind({
       throw new Error(`${op.op}.size must be between 1 and 4 GiB`);
     if ('order' in op && (op.order < -1 || op.order > 10))
       throw new Error(`${op.op}.order must be -1 to 10`);
+    const repeat =
+      op.op === 'dma_alloc_coherent' || op.op === 'dma_alloc_pages'
+        ? { field: 'count', n: op.count }
+        : op.op === 'atomic_pool_work_fn' || op.op === 'kswapd'
+          ? { field: 'steps', n: op.steps }
+          : null;
+    if (repeat?.n !== undefined && (repeat.n < 1 || repeat.n > MAX_REPEAT))
+      throw new Error(`${op.op}.${repeat.field} must be 1 to ${MAX_REPEAT}`);
     return op;
   },
   make: (config, policy) => makeDmaSystem(config, policy),

@@ -7,7 +7,11 @@
  */
 import fc from 'fast-check';
 
-/** A driver's coherent allocation, from an atomic (GFP_ATOMIC) or a task (GFP_KERNEL) context. */
+/**
+ * A driver's coherent allocation, from an atomic (GFP_ATOMIC) or a task
+ * (GFP_KERNEL) context: `count` times the same request, or until one fails
+ * (a burst, like a driver filling a ring; absent in older traces: once).
+ */
 export interface DmaAllocOp {
   readonly op: 'dma_alloc_coherent';
   readonly cpu: number;
@@ -15,6 +19,7 @@ export interface DmaAllocOp {
   readonly dev: number;
   readonly size: number;
   readonly nowarn: boolean;
+  readonly count?: number;
 }
 
 /** dma_free_coherent() of a live buffer (task context, as the API requires). */
@@ -23,13 +28,14 @@ export interface DmaFreeOp {
   readonly pick: number;
 }
 
-/** The page API (dma_alloc_pages): the T15 path in 6.1. */
+/** The page API (dma_alloc_pages): the T15 path in 6.1; `count` as for dma_alloc_coherent. */
 export interface DmaAllocPagesOp {
   readonly op: 'dma_alloc_pages';
   readonly cpu: number;
   readonly atomic: boolean;
   readonly dev: number;
   readonly size: number;
+  readonly count?: number;
 }
 
 export interface DmaFreePagesOp {
@@ -37,14 +43,33 @@ export interface DmaFreePagesOp {
   readonly pick: number;
 }
 
-/** One sub-step of the pool expansion worker (a no-op unless queued or running). */
+/**
+ * Up to `steps` sub-steps of the pool expansion worker, fewer when it
+ * finishes (not enabled unless queued or running; absent `steps`: one).
+ */
 export interface WorkerOp {
   readonly op: 'atomic_pool_work_fn';
+  readonly steps?: number;
 }
 
-/** One step of kswapd's main loop. */
+/**
+ * Up to `steps` sub-steps of kswapd's main loop (with the reserve-pool
+ * design, of its pool work first), fewer when it goes to sleep; absent: one.
+ */
 export interface KswapdOp {
   readonly op: 'kswapd';
+  readonly steps?: number;
+}
+
+/**
+ * A write to /proc/sys/vm/lowmem_reserve_ratio, one ratio per zone (DMA,
+ * DMA32, Normal, Movable, Device; each < 1 becomes 0): the reserves are
+ * recomputed, and with them the 2019 design's pool targets.
+ */
+export interface SysctlOp {
+  readonly op: 'sysctl';
+  readonly name: 'lowmem_reserve_ratio';
+  readonly value: readonly number[];
 }
 
 /** Another kernel user allocating `count` blocks of 2^order pages: memory pressure. */
@@ -91,7 +116,8 @@ export type DmaOp =
   | AllocPagesOp
   | FreePagesOp
   | PageCacheOp
-  | FaultOp;
+  | FaultOp
+  | SysctlOp;
 
 export const DMA_OP_KINDS = [
   'dma_alloc_coherent',
@@ -104,6 +130,7 @@ export const DMA_OP_KINDS = [
   '__free_pages',
   'page_cache',
   'fault',
+  'sysctl',
 ] as const;
 
 /**
@@ -118,9 +145,31 @@ const sizeArb = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 * 1048576 }) },
 );
 
+/**
+ * How many times an allocation op makes its request: once, or (a third of
+ * the ops) a burst of up to 128: enough to take a pool past its second
+ * chunk, or to empty one order's reserve list (on sev-4g-nvme the 2019
+ * design's DMA32 pool holds 59 order-2 blocks, the fewest of any order that
+ * can be split from above). Shrinks towards 1.
+ */
+const countArb = fc.oneof(
+  { weight: 2, arbitrary: fc.constant(1) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 128 }) },
+);
+
+/** Sub-steps a worker or kswapd op runs: one, or a run of up to 64. Shrinks towards 1. */
+const stepsArb = fc.oneof(
+  { withCrossShrink: true },
+  { weight: 1, arbitrary: fc.constant(1) },
+  { weight: 2, arbitrary: fc.constantFrom(2, 4, 8, 16, 64) },
+);
+
+/** A ratio of vm.lowmem_reserve_ratio: the default first (shrinks to it), 0 (no reserve), extremes. */
+const ratioArb = (dflt: number) => fc.constantFrom(...new Set([dflt, 0, 1, 32, 256, 4096]));
+
 export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
   {
-    weight: 8,
+    weight: 10,
     arbitrary: fc.record({
       op: fc.constant('dma_alloc_coherent' as const),
       cpu: fc.nat(1),
@@ -128,6 +177,7 @@ export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
       dev: fc.nat(3),
       size: sizeArb,
       nowarn: fc.boolean(),
+      count: countArb,
     }),
   },
   {
@@ -142,6 +192,7 @@ export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
       atomic: fc.boolean(),
       dev: fc.nat(3),
       size: sizeArb,
+      count: countArb,
     }),
   },
   {
@@ -149,10 +200,14 @@ export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
     arbitrary: fc.record({ op: fc.constant('dma_free_pages' as const), pick: fc.nat(63) }),
   },
   // an expansion takes several worker sub-steps (check, alloc, decrypt, add,
-  // and on error re-encrypt and free): weighted so its error paths and
-  // second and third chunks occur within a 40-step run
-  { weight: 10, arbitrary: fc.constant({ op: 'atomic_pool_work_fn' as const }) },
-  { weight: 2, arbitrary: fc.constant({ op: 'kswapd' as const }) },
+  // and on error re-encrypt and free): weighted, and given runs of
+  // sub-steps, so its error paths and third chunks occur within 40 ops
+  {
+    weight: 10,
+    arbitrary: fc.record({ op: fc.constant('atomic_pool_work_fn' as const), steps: stepsArb }),
+  },
+  // a reserve-pool refill takes four kswapd sub-steps (scan, alloc, decrypt, add)
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('kswapd' as const), steps: stepsArb }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -180,7 +235,7 @@ export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
     }),
   },
   {
-    weight: 3,
+    weight: 5,
     arbitrary: fc.record({
       op: fc.constant('fault' as const),
       at: fc.constantFrom(
@@ -189,8 +244,22 @@ export const dmaOpArbitrary: fc.Arbitrary<DmaOp> = fc.oneof(
         'set_memory_encrypted' as const,
         'gen_pool_add' as const,
       ),
-      // half aimed at the orders pool expansion asks (512 KiB to 4 MiB chunks)
-      order: fc.oneof(fc.integer({ min: -1, max: 10 }), fc.integer({ min: 7, max: 10 })),
+      // a third aimed at the orders the atomic pools' second and third
+      // chunks ask (512 KiB, 1 MiB), a third at the reserve pool's (0-3)
+      order: fc.oneof(
+        fc.integer({ min: -1, max: 10 }),
+        fc.integer({ min: 7, max: 8 }),
+        fc.integer({ min: -1, max: 3 }),
+      ),
+    }),
+  },
+  // ratios of DMA, DMA32 and Normal (the kernel's defaults 256 256 32 first)
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('sysctl' as const),
+      name: fc.constant('lowmem_reserve_ratio' as const),
+      value: fc.tuple(ratioArb(256), ratioArb(256), ratioArb(32), fc.constant(0), fc.constant(0)),
     }),
   },
 );

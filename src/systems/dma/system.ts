@@ -48,6 +48,7 @@ import {
   world_kswapd,
   world_page_cache,
   world_pool_worker,
+  world_vm_sysctl_write,
 } from '../../../models/world/world.ts';
 import { EXECUTED, type Outcome, type StateTable, type System } from '../../harness/system.ts';
 import { hex, size as sz } from '../../report/text.ts';
@@ -63,7 +64,10 @@ import {
   dmaOpArbitrary,
   type FaultOp,
   type FreePagesOp,
+  type KswapdOp,
   type PageCacheOp,
+  type SysctlOp,
+  type WorkerOp,
 } from './ops.ts';
 
 /** A device as scenario data. */
@@ -331,17 +335,76 @@ export function makeDmaSystem(
   // a function after running a number of its bytecodes that grows with its
   // size, so the hot paths stay small and text is built only when asked for.
 
-  function allocCoherent(w: World, op: DmaAllocOp, describe: boolean): Outcome {
-    const dev = op.dev % wc.devices.length;
-    const r = world_dma_alloc_coherent(w, dev, op.size, op.atomic, op.nowarn);
-    return describe ? allocCoherentText(w, op, dev, r) : EXECUTED;
+  /**
+   * Runs `one` (one request) `count` times, until it returns no buffer or a
+   * checkpoint between two requests reports a broken property: the buffers
+   * handed out, and the report of the last request made.
+   */
+  function burst(
+    count: number,
+    one: () => DmaAllocReport,
+    checkpoint: (() => boolean) | undefined,
+  ): { readonly ids: number[]; readonly last: DmaAllocReport } {
+    const ids: number[] = [];
+    let last = one();
+    while (last.buffer !== null) {
+      ids.push(last.buffer.id);
+      if (ids.length >= count || checkpoint?.() === true) break;
+      last = one();
+    }
+    return { ids, last };
   }
 
-  function allocCoherentText(w: World, op: DmaAllocOp, dev: number, r: DmaAllocReport): Outcome {
+  function allocCoherent(
+    w: World,
+    op: DmaAllocOp,
+    describe: boolean,
+    checkpoint?: () => boolean,
+  ): Outcome {
+    const dev = op.dev % wc.devices.length;
+    const one = () => world_dma_alloc_coherent(w, dev, op.size, op.atomic, op.nowarn);
+    const count = op.count ?? 1;
+    if (count <= 1) {
+      const r = one();
+      return describe
+        ? allocText(w, op, 'dma_alloc_coherent', dev, r, r.buffer ? [r.buffer.id] : [])
+        : EXECUTED;
+    }
+    const b = burst(count, one, checkpoint);
+    return describe ? allocText(w, op, 'dma_alloc_coherent', dev, b.last, b.ids) : EXECUTED;
+  }
+
+  /**
+   * A DMA allocation step as a report line: the call (with `xN` for a
+   * burst) and the buffer it handed out; for a burst, how many requests
+   * succeeded, their buffer ids, and what the last one gave. Notes are
+   * the last request's.
+   */
+  function allocText(
+    w: World,
+    op: DmaAllocOp | DmaAllocPagesOp,
+    fn: string,
+    dev: number,
+    last: DmaAllocReport,
+    ids: readonly number[],
+  ): Outcome {
+    const count = op.count ?? 1;
+    const b = last.buffer;
+    const where = b
+      ? `${bufferText(w, b)}${b.page?.kind === 'cpu_addr' ? ', page is the cpu address' : ''}`
+      : '';
+    let result: string;
+    if (count <= 1) result = b ? `#${b.id} ${where}` : 'NULL';
+    else {
+      const first = ids[0];
+      const range =
+        first === undefined ? '' : ids.length === 1 ? ` #${first}` : ` #${first}..#${ids.at(-1)}`;
+      result = `${ids.length} ok${range}${b ? `, last ${where}` : ids.length > 0 ? ', then NULL' : ', NULL'}`;
+    }
     return {
       context: cpuContext(op.cpu, op.atomic),
-      call: `dma_alloc_coherent(${devName(dev)}, ${sz(op.size)}, ${gfpText(w, r.gfp)})`,
-      result: r.buffer ? `#${r.buffer.id} ${bufferText(w, r.buffer)}` : 'NULL',
+      call: `${fn}(${devName(dev)}, ${sz(op.size)}, ${gfpText(w, last.gfp)})${count > 1 ? ` x${count}` : ''}`,
+      result,
       notes: notes(w),
     };
   }
@@ -362,22 +425,24 @@ export function makeDmaSystem(
     };
   }
 
-  function allocPages(w: World, op: DmaAllocPagesOp, describe: boolean): Outcome | null {
+  function allocPages(
+    w: World,
+    op: DmaAllocPagesOp,
+    describe: boolean,
+    checkpoint?: () => boolean,
+  ): Outcome | null {
     if (w.policy.dmaDirect.dma_direct_alloc_pages === null) return null;
     const dev = op.dev % wc.devices.length;
-    const r = world_dma_alloc_pages(w, dev, op.size, op.atomic);
-    return describe ? allocPagesText(w, op, dev, r) : EXECUTED;
-  }
-
-  function allocPagesText(w: World, op: DmaAllocPagesOp, dev: number, r: DmaAllocReport): Outcome {
-    return {
-      context: cpuContext(op.cpu, op.atomic),
-      call: `dma_alloc_pages(${devName(dev)}, ${sz(op.size)}, ${gfpText(w, r.gfp)})`,
-      result: r.buffer
-        ? `#${r.buffer.id} ${bufferText(w, r.buffer)}${r.buffer.page?.kind === 'cpu_addr' ? ', page is the cpu address' : ''}`
-        : 'NULL',
-      notes: notes(w),
-    };
+    const one = () => world_dma_alloc_pages(w, dev, op.size, op.atomic);
+    const count = op.count ?? 1;
+    if (count <= 1) {
+      const r = one();
+      return describe
+        ? allocText(w, op, 'dma_alloc_pages', dev, r, r.buffer ? [r.buffer.id] : [])
+        : EXECUTED;
+    }
+    const b = burst(count, one, checkpoint);
+    return describe ? allocText(w, op, 'dma_alloc_pages', dev, b.last, b.ids) : EXECUTED;
   }
 
   function freePages(w: World, op: DmaFreePagesOp, describe: boolean): Outcome | null {
@@ -396,53 +461,191 @@ export function makeDmaSystem(
     };
   }
 
-  function poolWorker(w: World, describe: boolean): Outcome | null {
-    const s = world_pool_worker(w);
-    if (!s) return null;
-    return describe ? poolWorkerText(w, s) : EXECUTED;
+  /**
+   * Runs `one` (one sub-step, null when there is nothing to do) up to
+   * `steps` times, stopping when it has nothing to do or a checkpoint
+   * between two sub-steps reports a broken property. With `describe`, each
+   * sub-step's line and notes as it ran. Null when not even one ran.
+   */
+  function subSteps<T>(
+    w: World,
+    steps: number,
+    one: () => T | null,
+    line: ((s: T) => string) | null,
+    checkpoint: (() => boolean) | undefined,
+  ): { readonly ran: number; readonly last: T; readonly lines: string[] } | null {
+    let last = one();
+    if (last === null) return null;
+    const lines: string[] = [];
+    let ran = 1;
+    for (;;) {
+      if (line) lines.push(line(last), ...notes(w).map((n) => `  ${n}`));
+      if (ran >= steps || checkpoint?.() === true) break;
+      const next = one();
+      if (next === null) break;
+      last = next;
+      ran += 1;
+    }
+    return { ran, last, lines };
   }
 
-  function poolWorkerText(w: World, s: WorkStep): Outcome {
+  /** At most this many sub-step lines in a report: the first and last halves of a longer run. */
+  const SUB_STEP_LINES = 12;
+
+  function subStepNotes(lines: readonly string[]): string[] {
+    if (lines.length <= SUB_STEP_LINES) return [...lines];
+    const half = SUB_STEP_LINES / 2;
+    return [
+      ...lines.slice(0, half),
+      `... ${lines.length - SUB_STEP_LINES} more lines`,
+      ...lines.slice(-half),
+    ];
+  }
+
+  function poolWorker(
+    w: World,
+    op: WorkerOp,
+    describe: boolean,
+    checkpoint?: () => boolean,
+  ): Outcome | null {
+    const steps = op.steps ?? 1;
+    if (steps <= 1) {
+      const s = world_pool_worker(w);
+      if (!s) return null;
+      return describe ? poolWorkerText(w, s) : EXECUTED;
+    }
+    const r = subSteps(
+      w,
+      steps,
+      () => world_pool_worker(w),
+      describe ? workLine : null,
+      checkpoint,
+    );
+    if (!r) return null;
+    if (!describe) return EXECUTED;
+    const state = w.pools?.atomic_pool_work;
+    return {
+      context: 'kworker',
+      call: `atomic_pool_work_fn x${steps}`,
+      result: `${r.ran} sub-step${r.ran === 1 ? '' : 's'}, work ${state?.running ? 'running' : state?.pending ? 'pending' : 'idle'}`,
+      notes: subStepNotes(r.lines),
+    };
+  }
+
+  /** One worker sub-step in a line: what it did and what it observed. */
+  function workLine(s: WorkStep): string {
+    const t = workText(s);
+    return `${t.what}: ${t.result}`;
+  }
+
+  function workText(s: WorkStep): { readonly what: string; readonly result: string } {
     const what =
       s.step === 'check' ? `check ${s.pool}` : s.step === 'expand' ? `expand ${s.pool}` : 'idle';
     const calls = s.calls
       .map((c) => `${c.fn}${c.order !== undefined ? ` order ${c.order}` : ''}`)
       .join(', ');
     return {
-      context: 'kworker',
-      call: `atomic_pool_work_fn: ${what}`,
+      what,
       result:
         s.step === 'check'
           ? s.below
             ? 'below atomic_pool_size: expand'
             : 'at or above atomic_pool_size'
           : `${calls || 'no call'}${s.ret !== undefined ? ` -> ${s.ret}` : ''}${s.done ? ', done' : ''}`,
+    };
+  }
+
+  function poolWorkerText(w: World, s: WorkStep): Outcome {
+    const t = workText(s);
+    return {
+      context: 'kworker',
+      call: `atomic_pool_work_fn: ${t.what}`,
+      result: t.result,
       notes: notes(w),
     };
   }
 
-  function kswapd(w: World, describe: boolean): Outcome | null {
-    const r = world_kswapd(w, 32);
+  type KswapdResult = NonNullable<ReturnType<typeof world_kswapd>>;
+
+  function kswapd(
+    w: World,
+    op: KswapdOp,
+    describe: boolean,
+    checkpoint?: () => boolean,
+  ): Outcome | null {
+    const steps = op.steps ?? 1;
+    if (steps <= 1) {
+      const r = world_kswapd(w, 32);
+      if (!r) return null;
+      return describe ? kswapdText(w, r) : EXECUTED;
+    }
+    const r = subSteps(
+      w,
+      steps,
+      () => world_kswapd(w, 32),
+      describe ? kswapdLine : null,
+      checkpoint,
+    );
     if (!r) return null;
-    return describe ? kswapdText(w, r) : EXECUTED;
+    if (!describe) return EXECUTED;
+    return {
+      context: 'kswapd0',
+      call: `kswapd x${steps}`,
+      result: `${r.ran} sub-step${r.ran === 1 ? '' : 's'}, ${w.pa.pgdat.kswapd.position}, failures ${w.pa.pgdat.kswapd_failures}`,
+      notes: subStepNotes(r.lines),
+    };
   }
 
-  function kswapdText(w: World, r: NonNullable<ReturnType<typeof world_kswapd>>): Outcome {
+  function kswapdParts(r: KswapdResult): { readonly call: string; readonly result: string } {
     if ('reserve' in r) {
       const x = r.reserve;
       return {
-        context: 'kswapd0',
         call: `reserve_pool_kswapd_step: ${x.what}${x.pool ? ` ${x.pool} order ${x.order}` : ''}`,
         result: `${x.phys !== null ? `pfn ${hex(x.phys / 4096)}` : 'no block'}${x.ok === false ? ', failed' : ''}${x.done ? ', pass done' : ''}`,
-        notes: notes(w),
       };
     }
     const k = r.kswapd;
     return {
-      context: 'kswapd0',
       call: `kswapd: ${k.what}`,
       result: `order ${k.order}, highest zone ${ZONE_NAMES[k.highest_zoneidx] ?? k.highest_zoneidx}, failures ${k.kswapd_failures}${k.round ? `, reclaimed ${k.round.reclaimed}` : ''}`,
-      notes: notes(w),
+    };
+  }
+
+  function kswapdLine(r: KswapdResult): string {
+    const t = kswapdParts(r);
+    return `${t.call} -> ${t.result}`;
+  }
+
+  function kswapdText(w: World, r: KswapdResult): Outcome {
+    const t = kswapdParts(r);
+    return { context: 'kswapd0', call: t.call, result: t.result, notes: notes(w) };
+  }
+
+  function sysctl(w: World, op: SysctlOp, describe: boolean): Outcome {
+    const ret = world_vm_sysctl_write(w, op.name, op.value);
+    if (!describe) return EXECUTED;
+    const r = w.reserve;
+    const targets =
+      ret === 0 && r
+        ? [r.pool_dma, r.pool_dma32].flatMap((p) =>
+            p
+              ? [`reserve pool ${p.zone}: target ${p.target_pages} pages, ${p.target.join(' ')}`]
+              : [],
+          )
+        : [];
+    return {
+      context: 'cpu0 task',
+      call: `sysctl vm.${op.name}=${op.value.join(' ')}`,
+      result: ret === 0 ? '0' : '-EINVAL',
+      notes: [
+        ...(ret === 0
+          ? w.pa.zones
+              .filter((z) => z.managed_pages > 0)
+              .map((z) => `${z.name} lowmem_reserve[]: ${z.lowmem_reserve.join(' ')}`)
+          : []),
+        ...targets,
+        ...notes(w),
+      ],
     };
   }
 
@@ -500,20 +703,20 @@ export function makeDmaSystem(
     return { context: 'host', call: 'inject', result: what };
   }
 
-  function step(w: World, op: DmaOp, describe = true): Outcome | null {
+  function step(w: World, op: DmaOp, describe = true, checkpoint?: () => boolean): Outcome | null {
     switch (op.op) {
       case 'dma_alloc_coherent':
-        return allocCoherent(w, op, describe);
+        return allocCoherent(w, op, describe, checkpoint);
       case 'dma_free_coherent':
         return freeCoherent(w, op, describe);
       case 'dma_alloc_pages':
-        return allocPages(w, op, describe);
+        return allocPages(w, op, describe, checkpoint);
       case 'dma_free_pages':
         return freePages(w, op, describe);
       case 'atomic_pool_work_fn':
-        return poolWorker(w, describe);
+        return poolWorker(w, op, describe, checkpoint);
       case 'kswapd':
-        return kswapd(w, describe);
+        return kswapd(w, op, describe, checkpoint);
       case 'alloc_pages':
         return allocOther(w, op, describe);
       case '__free_pages':
@@ -522,6 +725,8 @@ export function makeDmaSystem(
         return pageCache(w, op, describe);
       case 'fault':
         return fault(w, op, describe);
+      case 'sysctl':
+        return sysctl(w, op, describe);
     }
   }
 
