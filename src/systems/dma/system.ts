@@ -289,7 +289,10 @@ function bufferText(w: World, b: DmaBuffer): string {
     const p = w.pools ? poolAvail(w, b.block.pool) : '';
     return `${b.block.pool} pool #${b.block.chunk}+${hex(b.block.offset)}${p}`;
   }
-  return `fresh pages pfn ${hex(b.phys / 4096)} (${Math.ceil(b.size / 4096)} page${Math.ceil(b.size / 4096) === 1 ? '' : 's'})`;
+  const pages = Math.ceil(b.size / 4096);
+  // a pool buffer without a gen_pool block is the 2019 design's reserve pool
+  const what = b.source === 'pool' ? 'reserve pool' : 'fresh pages';
+  return `${what} pfn ${hex(b.phys / 4096)} (${pages} page${pages === 1 ? '' : 's'})`;
 }
 
 function poolAvail(w: World, name: 'dma' | 'dma32' | 'kernel'): string {

@@ -182,3 +182,14 @@ describe('sysctl vm.lowmem_reserve_ratio in the DMA world', () => {
     expect(dma?.nr_pages).toBe(held - 1);
   });
 });
+
+describe('a buffer of the 2019 reserve pool (policy reserve-pool-2019)', () => {
+  it('reads as a reserve-pool buffer, not as fresh pages', () => {
+    const sys = system('reserve-pool-2019');
+    const w = sys.init();
+    const r = sys.step(w, atomic(8192));
+    expect(w.buffers[0]?.source).toBe('pool');
+    expect(w.buffers[0]?.block).toBeNull();
+    expect(r?.result).toMatch(/^#1 reserve pool pfn 0x[0-9a-f]+ \(2 pages\)$/);
+  });
+});
