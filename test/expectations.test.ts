@@ -14,29 +14,37 @@ import { runCheck } from '../src/cli/check.ts';
 import { kinds } from '../src/registry/kinds.ts';
 import { shippedScenarios } from '../src/registry/scenarios.ts';
 
+interface Report {
+  readonly skipped?: readonly { readonly policy: string; readonly why: string }[];
+  readonly outcomes: readonly {
+    readonly policy: string;
+    readonly property: string;
+    readonly status: string;
+    readonly asExpected: boolean;
+  }[];
+}
+
+/** `poolcheck check --format json` at the default budget, on one scenario or the defaults. */
+async function check(scenario?: string): Promise<{ code: number; report: Report }> {
+  const r = await runCheck({
+    ...(scenario === undefined ? {} : { scenario }),
+    seed: DEFAULT_SEED,
+    runs: defaultRuns(),
+    maxSteps: DEFAULT_MAX_STEPS,
+    format: 'json',
+    out: mkdtempSync(join(tmpdir(), 'poolcheck-exp-')),
+  });
+  return { code: r.code, report: JSON.parse(r.stdout) as Report };
+}
+
 describe(`poolcheck check, default scenarios, seed ${DEFAULT_SEED}`, () => {
   it('every outcome matches its policy expectation', async () => {
-    const r = await runCheck({
-      seed: DEFAULT_SEED,
-      runs: defaultRuns(),
-      maxSteps: DEFAULT_MAX_STEPS,
-      format: 'json',
-      out: mkdtempSync(join(tmpdir(), 'poolcheck-exp-')),
-    });
-    const report = JSON.parse(r.stdout) as {
-      outcomes: {
-        policy: string;
-        property: string;
-        status: string;
-        expected: unknown;
-        asExpected: boolean;
-      }[];
-    };
+    const { code, report } = await check();
     const off = report.outcomes
       .filter((o) => !o.asExpected)
       .map((o) => `${o.policy} ${o.property} ${o.status}`);
     expect(off).toEqual([]);
-    expect(r.code).toBe(0);
+    expect(code).toBe(0);
     // the known bugs are found where their kernels had them
     const violated = report.outcomes
       .filter((o) => o.status === 'violated')
@@ -65,23 +73,12 @@ describe(`poolcheck check, every other shipped DMA scenario, seed ${DEFAULT_SEED
 
   for (const scenario of others)
     it(`${scenario.name}: every outcome matches its policy expectation there`, async () => {
-      const r = await runCheck({
-        scenario: scenario.name,
-        seed: DEFAULT_SEED,
-        runs: defaultRuns(),
-        maxSteps: DEFAULT_MAX_STEPS,
-        format: 'json',
-        out: mkdtempSync(join(tmpdir(), 'poolcheck-exp-')),
-      });
-      const report = JSON.parse(r.stdout) as {
-        skipped?: { policy: string; why: string }[];
-        outcomes: { policy: string; property: string; status: string; asExpected: boolean }[];
-      };
+      const { code, report } = await check(scenario.name);
       const off = report.outcomes
         .filter((o) => !o.asExpected)
         .map((o) => `${o.policy} ${o.property} ${o.status}`);
       expect(off).toEqual([]);
-      expect(r.code).toBe(0);
+      expect(code).toBe(0);
       // only a kernel that does not know the machine's platform is left out
       const cc = (scenario.config as { cc: string }).cc;
       for (const s of report.skipped ?? []) expect(s.why).toContain(cc);

@@ -366,15 +366,26 @@ export function makeDmaSystem(
   ): Outcome {
     const dev = op.dev % wc.devices.length;
     const one = () => world_dma_alloc_coherent(w, dev, op.size, op.atomic, op.nowarn);
+    return requests(w, op, 'dma_alloc_coherent', dev, one, describe, checkpoint);
+  }
+
+  /** One request, or a burst of `op.count`, and how it reads. */
+  function requests(
+    w: World,
+    op: DmaAllocOp | DmaAllocPagesOp,
+    name: string,
+    dev: number,
+    one: () => DmaAllocReport,
+    describe: boolean,
+    checkpoint?: () => boolean,
+  ): Outcome {
     const count = op.count ?? 1;
     if (count <= 1) {
       const r = one();
-      return describe
-        ? allocText(w, op, 'dma_alloc_coherent', dev, r, r.buffer ? [r.buffer.id] : [])
-        : EXECUTED;
+      return describe ? allocText(w, op, name, dev, r, r.buffer ? [r.buffer.id] : []) : EXECUTED;
     }
     const b = burst(count, one, checkpoint);
-    return describe ? allocText(w, op, 'dma_alloc_coherent', dev, b.last, b.ids) : EXECUTED;
+    return describe ? allocText(w, op, name, dev, b.last, b.ids) : EXECUTED;
   }
 
   /**
@@ -437,15 +448,7 @@ export function makeDmaSystem(
     if (w.policy.dmaDirect.dma_direct_alloc_pages === null) return null;
     const dev = op.dev % wc.devices.length;
     const one = () => world_dma_alloc_pages(w, dev, op.size, op.atomic);
-    const count = op.count ?? 1;
-    if (count <= 1) {
-      const r = one();
-      return describe
-        ? allocText(w, op, 'dma_alloc_pages', dev, r, r.buffer ? [r.buffer.id] : [])
-        : EXECUTED;
-    }
-    const b = burst(count, one, checkpoint);
-    return describe ? allocText(w, op, 'dma_alloc_pages', dev, b.last, b.ids) : EXECUTED;
+    return requests(w, op, 'dma_alloc_pages', dev, one, describe, checkpoint);
   }
 
   function freePages(w: World, op: DmaFreePagesOp, describe: boolean): Outcome | null {
