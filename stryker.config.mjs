@@ -45,6 +45,8 @@ export default {
   htmlReporter: { fileName: `reports/mut/${name}.html` },
   jsonReporter: { fileName: `reports/mut/${name}.json` },
   thresholds: { high: 90, low: 80, break: null },
-  concurrency: 2,
+  // half the processes are TypeScript checkers, mostly idle: 4 gives two
+  // test runners on two cores
+  concurrency: 4,
   timeoutMS: 5000,
 };
