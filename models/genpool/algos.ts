@@ -28,8 +28,6 @@ export type GenPoolAlgo = (
   start_addr: number,
 ) => number;
 
-const TWO32 = 4294967296;
-
 /** roundup_pow_of_two(n) for 1 <= n < 2^52 (include/linux/log2.h). */
 export function roundup_pow_of_two(n: number): number {
   let p = 1;
@@ -79,19 +77,18 @@ export const gen_pool_first_fit_align: GenPoolAlgo = (
   const align = alignOf(data);
   const order = pool.min_alloc_order;
   const g = 2 ** order;
-  // align - 1 in C int arithmetic: INT_MIN - 1 wraps to INT_MAX
-  const am1 = align === -2147483648 ? 2147483647 : align - 1;
-  // start_addr & (long)(align - 1): a negative int sign-extends, keeping the high bits
-  const lo = start_addr % TWO32;
-  const masked = am1 >= 0 ? lo & am1 : start_addr - lo + ((lo & am1) >>> 0);
-  const align_offset = Math.floor(masked / g);
+  // start_addr & (align - 1): align - 1 in C int arithmetic (INT_MIN - 1 wraps
+  // to INT_MAX), then sign-extended to 64 bits, so a negative one keeps the high bits
+  const masked = BigInt(start_addr) & BigInt.asUintN(64, BigInt((align - 1) | 0));
+  const align_offset = Math.floor(Number(masked) / g);
+  // Stryker disable next-line ConditionalExpression,BlockStatement: false sends a positive align down the 64-bit branch below, which computes the same mask
   if (align > 0) {
     const align_mask = Math.floor((align + g - 1) / g) - 1;
     return bitmap_find_next_zero_area_off(map, size, start, nr, align_mask, align_offset);
   }
   // (unsigned long)align + g - 1, >> order, - 1: all modulo 2^64
-  const u = (BigInt(align) + 2n ** 64n + BigInt(g) - 1n) % 2n ** 64n;
-  const align_mask = ((u >> BigInt(order)) - 1n + 2n ** 64n) % 2n ** 64n;
+  const u = BigInt.asUintN(64, BigInt(align) + BigInt(g) - 1n);
+  const align_mask = BigInt.asUintN(64, (u >> BigInt(order)) - 1n);
   return bitmap_find_next_zero_area_off(map, size, start, nr, align_mask, align_offset);
 };
 
@@ -106,8 +103,9 @@ export const gen_pool_fixed_alloc: GenPoolAlgo = (map, size, start, nr, data, po
       'gen_pool_fixed_alloc: data must be { offset } (the kernel dereferences it)',
     );
   const g = 2 ** pool.min_alloc_order;
+  // offset >> order, then the WARN_ON for the bits it dropped
+  const offset_bit = Math.floor(data.offset / g);
   if (data.offset % g !== 0) return size;
-  const offset_bit = data.offset / g;
   const start_bit = bitmap_find_next_zero_area_off(map, size, start + offset_bit, nr, 0, 0);
   return start_bit === offset_bit ? start_bit : size;
 };
@@ -127,6 +125,7 @@ export const gen_pool_best_fit: GenPoolAlgo = (map, size, start, nr) => {
     if (next_bit - index < len) {
       len = next_bit - index;
       start_bit = index;
+      // Stryker disable next-line ConditionalExpression: an early exit only; no later run is shorter than nr
       if (len === nr) return start_bit;
     }
     index = bitmap_find_next_zero_area_off(map, size, next_bit + 1, nr, 0, 0);

@@ -46,21 +46,30 @@ function bitsAt(b: number, n: number): number {
 }
 
 /**
+ * The first bit in `[offset, size)` whose value XOR `invert` is 1, or `size`:
+ * the kernel's _find_next_bit(). The kernel clamps its result with min(..,
+ * size); here the words are masked to `[offset, size)` instead, so bits at or
+ * above `size` are never looked at.
+ */
+function findNext(addr: Uint32Array, size: number, offset: number, invert: number): number {
+  const firstWord = Math.floor(offset / 32);
+  const lastWord = Math.floor((size - 1) / 32);
+  for (let w = firstWord; w <= lastWord; w++) {
+    let word = (addr[w] as number) ^ invert;
+    if (w === firstWord) word &= fromBit(offset % 32);
+    // the low size % 32 bits of the last word (a JS shift of 32 is 0: all of them)
+    if (w === lastWord) word &= 0xffffffff >>> (32 - (size % 32));
+    if (word !== 0) return w * 32 + ctz32(word);
+  }
+  return size;
+}
+
+/**
  * include/linux/find.h find_next_bit(), 6.1: the first set bit in
  * `[offset, size)`, or `size` when there is none (also when offset >= size).
  */
 export function find_next_bit(addr: Uint32Array, size: number, offset: number): number {
-  if (offset >= size) return size;
-  let w = Math.floor(offset / 32);
-  let word = (addr[w] as number) & fromBit(offset % 32);
-  const lastWord = Math.floor((size - 1) / 32);
-  while (word === 0) {
-    if (w >= lastWord) return size;
-    w += 1;
-    word = addr[w] as number;
-  }
-  const bit = w * 32 + ctz32(word);
-  return Math.min(bit, size);
+  return findNext(addr, size, offset, 0);
 }
 
 /**
@@ -68,83 +77,48 @@ export function find_next_bit(addr: Uint32Array, size: number, offset: number): 
  * `[offset, size)`, or `size` when there is none (also when offset >= size).
  */
 export function find_next_zero_bit(addr: Uint32Array, size: number, offset: number): number {
-  if (offset >= size) return size;
-  let w = Math.floor(offset / 32);
-  let word = ~(addr[w] as number) & fromBit(offset % 32);
-  const lastWord = Math.floor((size - 1) / 32);
-  while (word === 0) {
-    if (w >= lastWord) return size;
-    w += 1;
-    word = ~(addr[w] as number);
-  }
-  const bit = w * 32 + ctz32(word);
-  return Math.min(bit, size);
+  return findNext(addr, size, offset, 0xffffffff);
 }
 
 /** lib/bitmap.c __bitmap_set() (bitmap_set), 6.1: sets bits `[start, start + len)`. */
 export function bitmap_set(map: Uint32Array, start: number, len: number): void {
-  if (len <= 0) return;
-  let w = Math.floor(start / 32);
-  const b = start % 32;
-  let rem = len;
-  if (b + rem <= 32) {
-    map[w] = (map[w] as number) | bitsAt(b, rem);
-    return;
+  const end = start + len;
+  let i = start;
+  while (i < end) {
+    const w = Math.floor(i / 32);
+    const b = i % 32;
+    const n = Math.min(32 - b, end - i);
+    map[w] = (map[w] as number) | bitsAt(b, n);
+    i += n;
   }
-  if (b !== 0) {
-    map[w] = (map[w] as number) | fromBit(b);
-    rem -= 32 - b;
-    w += 1;
-  }
-  while (rem >= 32) {
-    map[w] = 0xffffffff;
-    rem -= 32;
-    w += 1;
-  }
-  if (rem > 0) map[w] = (map[w] as number) | bitsAt(0, rem);
 }
 
 /** lib/bitmap.c __bitmap_clear() (bitmap_clear), 6.1: clears bits `[start, start + len)`. */
 export function bitmap_clear(map: Uint32Array, start: number, len: number): void {
-  if (len <= 0) return;
-  let w = Math.floor(start / 32);
-  const b = start % 32;
-  let rem = len;
-  if (b + rem <= 32) {
-    map[w] = (map[w] as number) & ~bitsAt(b, rem);
-    return;
+  const end = start + len;
+  let i = start;
+  while (i < end) {
+    const w = Math.floor(i / 32);
+    const b = i % 32;
+    const n = Math.min(32 - b, end - i);
+    map[w] = (map[w] as number) & ~bitsAt(b, n);
+    i += n;
   }
-  if (b !== 0) {
-    map[w] = (map[w] as number) & ~fromBit(b);
-    rem -= 32 - b;
-    w += 1;
-  }
-  while (rem >= 32) {
-    map[w] = 0;
-    rem -= 32;
-    w += 1;
-  }
-  if (rem > 0) map[w] = (map[w] as number) & ~bitsAt(0, rem);
 }
 
 /** Number of set bits in `[start, start + len)`: a model helper, not a kernel function. */
 export function bitmap_weight_range(map: Uint32Array, start: number, len: number): number {
-  let n = 0;
   const end = start + len;
+  let count = 0;
   let i = start;
-  while (i < end && i % 32 !== 0) {
-    if (((map[Math.floor(i / 32)] as number) & (1 << (i % 32))) !== 0) n += 1;
-    i += 1;
-  }
-  while (i + 32 <= end) {
-    n += hweight32(map[i / 32] as number);
-    i += 32;
-  }
   while (i < end) {
-    if (((map[Math.floor(i / 32)] as number) & (1 << (i % 32))) !== 0) n += 1;
-    i += 1;
+    const w = Math.floor(i / 32);
+    const b = i % 32;
+    const n = Math.min(32 - b, end - i);
+    count += hweight32((map[w] as number) & bitsAt(b, n));
+    i += n;
   }
-  return n;
+  return count;
 }
 
 /**
@@ -152,16 +126,9 @@ export function bitmap_weight_range(map: Uint32Array, start: number, len: number
  * so no bit above 31 is lost (the `>>> 0` only reinterprets a 32-bit result).
  */
 function andNot53(x: number, m: number): number {
-  if (x < TWO32 && m < TWO32) return (x & ~m) >>> 0;
   const xh = Math.floor(x / TWO32);
   const mh = Math.floor(m / TWO32);
   return ((xh & ~mh) >>> 0) * TWO32 + (((x % TWO32) & ~(m % TWO32)) >>> 0);
-}
-
-/** Whether a positive integer below 2^53 is a power of two. */
-function isPow2(n: number): boolean {
-  if (n < TWO32) return (n & (n - 1)) === 0;
-  return n % TWO32 === 0 && isPow2(n / TWO32);
 }
 
 /** Largest mask/offset the number path accepts; beyond it the 64-bit slow path runs. */
@@ -177,9 +144,10 @@ const FAST_LIMIT = 2 ** 40;
  * `size`, otherwise restart one past the first set bit inside the run.
  * Masks and offsets given as bigints (or above 2^40) are computed modulo
  * 2^64; failure values above 2^53 come back rounded, still >= size.
- * Small power-of-two masks take a word-at-a-time fast path with the same
- * result; on failure it returns the loop's own value for mask 0 and some
- * value > size otherwise (genalloc.md section 2: callers compare with size).
+ * Masks whose step (align_mask + 1) divides 32 take a word-at-a-time fast
+ * path with the same result on success; on failure it returns first fit's
+ * failure value, which is the loop's own value for mask 0 and some value
+ * > size otherwise (genalloc.md section 2: callers compare with size).
  */
 export function bitmap_find_next_zero_area_off(
   map: Uint32Array,
@@ -190,26 +158,25 @@ export function bitmap_find_next_zero_area_off(
   align_offset: number | bigint,
 ): number {
   if (
+    // Stryker disable next-line ConditionalExpression: true sends every call down the exact 64-bit path, which returns the same (false and the dropped operands are pinned by bitmap-edges.test.ts)
     typeof align_mask === 'bigint' ||
     typeof align_offset === 'bigint' ||
+    // Stryker disable next-line EqualityOperator: a mask or offset of exactly 2^40 is exact on both paths (<= is pinned by bitmap-edges.test.ts)
     align_mask > FAST_LIMIT ||
+    // Stryker disable next-line EqualityOperator: as above, for the offset
     align_offset > FAST_LIMIT
   )
     return zeroAreaMod64(map, size, start, nr, BigInt(align_mask), BigInt(align_offset));
   const step = align_mask + 1;
-  if (nr >= 1 && align_offset < step && step <= 32 && isPow2(step)) {
+  // Stryker disable next-line ConditionalExpression,ArithmeticOperator,BlockStatement: false, 32 * step and an empty block only turn the fast path off, and the loop below returns the same (true is pinned by bitmap-edges.test.ts: nr = 0, step 3)
+  if (nr !== 0 && 32 % step === 0) {
     const p = firstZeroRun(map, size, start, nr, step, align_offset);
-    if (p >= 0) return p;
-    return align_mask === 0 ? firstFitFailure(map, size, start, nr) : size + nr;
+    return p >= 0 ? p : firstFitFailure(map, size, start, nr);
   }
-  // a mask of the form 2^k - 1 aligns by rounding up; any other mask is ANDed literally
-  const pow2 = align_mask === 0 || isPow2(step);
   for (;;) {
-    let index = find_next_zero_bit(map, size, start);
-    if (align_mask !== 0) {
-      const x = index + align_offset + align_mask;
-      index = (pow2 ? x - (x % step) : andNot53(x, align_mask)) - align_offset;
-    }
+    const index =
+      andNot53(find_next_zero_bit(map, size, start) + align_offset + align_mask, align_mask) -
+      align_offset;
     const end = index + nr;
     if (end > size) return end;
     const i = find_next_bit(map, end, index);
@@ -219,11 +186,11 @@ export function bitmap_find_next_zero_area_off(
 }
 
 /**
- * The fast path of bitmap_find_next_zero_area_off for a power-of-two step
- * (align_mask + 1 <= 32, offset below it): the lowest p >= start with
- * (p + off) % step == 0 and bits [p, p + nr) clear below size, or -1. This is
- * the spec's closed form of the loop (section 2), found a word at a time:
- * runs inside a word by shift-and doubling, runs across words by a carry.
+ * The fast path of bitmap_find_next_zero_area_off for a step (align_mask + 1)
+ * that divides 32: the lowest p >= start with (p + off) % step == 0 and bits
+ * [p, p + nr) clear below size, or -1. This is the spec's closed form of the
+ * loop (section 2), found a word at a time: runs inside a word by shift-and,
+ * runs across words by a carry.
  */
 function firstZeroRun(
   map: Uint32Array,
@@ -233,10 +200,9 @@ function firstZeroRun(
   step: number,
   off: number,
 ): number {
-  if (start >= size) return -1;
-  // bit positions q of a word where (q + off) % step == 0 (32 is a multiple of step)
-  let allowed = 0;
-  for (let q = (step - off) % step; q < 32; q += step) allowed |= 1 << q;
+  // bit positions q of a word where (q + off) % step == 0: every step-th bit
+  // (0xffffffff / (2^step - 1) has bits 0, step, 2 * step, ...) from the first such q
+  const allowed = ((0xffffffff / (2 ** step - 1)) << ((step - (off % step)) % step)) >>> 0;
   const firstWord = Math.floor(start / 32);
   const lastWord = Math.floor((size - 1) / 32);
   /** Start of the clear run reaching the top of the previous word, or -1. */
@@ -244,32 +210,33 @@ function firstZeroRun(
   for (let w = firstWord; w <= lastWord; w++) {
     let word = map[w] as number;
     // bits below start and at or above size count as set
-    if (w === firstWord && start % 32 !== 0) word |= ~fromBit(start % 32);
+    if (w === firstWord) word |= ~fromBit(start % 32);
     if (w === lastWord && size % 32 !== 0) word |= fromBit(size % 32);
     word >>>= 0;
     if (runStart >= 0) {
-      // the carried run ends at this word's first set bit (or runs through it)
+      // the carried run ends at this word's first set bit (or runs through it);
+      // its lowest aligned position is the lowest candidate from runStart on
       const end = word === 0 ? w * 32 + 32 : w * 32 + ctz32(word);
       const p = runStart + ((step - ((runStart + off) % step)) % step);
-      if (p < w * 32 && p + nr <= end) return p;
+      if (p + nr <= end) return p;
     }
-    if (nr <= 32 && word !== 0xffffffff) {
-      // y has bit q set iff bits q .. q+nr-1 of the word are all clear
+    if (nr <= 32) {
+      // y has bit q set iff bits q .. q+len-1 of the word are all clear
       let y = ~word;
       let len = 1;
-      while (len * 2 <= nr) {
-        y &= y >>> len;
-        len *= 2;
+      while (len < nr) {
+        const k = Math.min(len, nr - len);
+        y &= y >>> k;
+        len += k;
       }
-      if (len < nr) y &= y >>> (nr - len);
       y &= allowed;
       if (y !== 0) return w * 32 + ctz32(y);
     }
     if (word === 0) {
       if (runStart < 0) runStart = w * 32;
     } else {
-      const top = Math.clz32(word);
-      runStart = top === 0 ? -1 : w * 32 + 32 - top;
+      // a set top bit gives the next word's start: a run from there is found there too
+      runStart = w * 32 + 32 - Math.clz32(word);
     }
   }
   return -1;
@@ -277,16 +244,17 @@ function firstZeroRun(
 
 /**
  * The value the literal loop returns when first fit (mask 0) fails: p + nr
- * for the first clear-run start p it examines with p + nr > size (or size).
+ * for the first index p it examines with p + nr > size. The loop examines
+ * its first clear bit z, then the start of every later clear run; p is the
+ * first of these at or above t = max(start, size - nr + 1), or size.
  */
 function firstFitFailure(map: Uint32Array, size: number, start: number, nr: number): number {
   const t = Math.max(start, size - nr + 1);
-  if (t >= size) return Math.max(size, find_next_zero_bit(map, size, start)) + nr;
-  let p: number;
-  if (find_next_bit(map, t + 1, t) === t) p = find_next_zero_bit(map, size, t);
-  else if (t === start || find_next_bit(map, t, t - 1) === t - 1) p = t;
-  else p = find_next_zero_bit(map, size, find_next_bit(map, size, t));
-  return p + nr;
+  // t is z itself, or a run starts at t: the first clear bit from t (a run start if t is set)
+  if (t === start || find_next_bit(map, t, t - 1) === t - 1)
+    return find_next_zero_bit(map, size, t) + nr;
+  // t lies past the start of a run or in a set stretch: the next run start
+  return find_next_zero_bit(map, size, find_next_bit(map, size, t)) + nr;
 }
 
 /**
@@ -307,14 +275,13 @@ function zeroAreaMod64(
   const o = off & M64;
   const seen = new Set<number>();
   for (;;) {
-    if (seen.has(start)) return size + Math.max(nr, 1); // the kernel spins here forever
+    if (seen.has(start)) return size + 1; // the kernel spins here forever: any value > size
     seen.add(start);
     const zero = BigInt(find_next_zero_bit(map, size, start));
     const index = (((((zero + o + m) & M64 & ~m) - o) % TWO64) + TWO64) % TWO64;
     const end = (index + BigInt(nr)) & M64;
     if (end > BigInt(size)) return Number(end);
-    // with `end` wrapped below `index`, find_next_bit(map, end, index) returns end: success at index
-    if (index >= end) return Number(index);
+    // with `end` wrapped to or below `index`, find_next_bit returns end: success at index
     const i = find_next_bit(map, Number(end), Number(index));
     if (i >= Number(end)) return Number(index);
     start = i + 1;
