@@ -1,5 +1,5 @@
 /** I2: kernel/dma/direct.c dma_coherent_ok(), and its use by kernel/dma/pool.c (BZ-05). */
-import { dma_coherent_ok } from '../../models/dma/device.ts';
+import { dma_coherent_ok, dma_direct_limit } from '../../models/dma/device.ts';
 import type { World } from '../../models/world/world.ts';
 import { hex } from '../../src/report/text.ts';
 import type { DmaOp } from '../../src/systems/dma/ops.ts';
@@ -20,7 +20,7 @@ export default property<World, DmaOp>({
     if (dev.iommu || dma_coherent_ok(dev, state.config.platform, b.phys, b.size)) return null;
     return {
       subject: bufferName(state, b),
-      message: `last byte ${hex(b.phys + b.size - 1)} is above the device limit ${hex(dev.coherent_dma_mask)}`,
+      message: `last byte ${hex(b.phys + b.size - 1)} is above the device limit ${hex(dma_direct_limit(dev))}`,
     };
   },
   witness: ({ state, op }) => {

@@ -1,4 +1,5 @@
 /** The 2019 proposal's bonus (thread-2019.md, 13 Dec 2019): a high-order lowmem guarantee. */
+import { dma_direct_limit } from '../../models/dma/device.ts';
 import type { World } from '../../models/world/world.ts';
 import type { DmaOp } from '../../src/systems/dma/ops.ts';
 import { property } from '../property.ts';
@@ -19,7 +20,8 @@ export default property<World, DmaOp>({
     if (op.op !== 'dma_alloc_coherent' || !g || state.stepBuffer !== null) return null;
     const dev = state.config.devices[op.dev % state.config.devices.length];
     const end = ZONE_END[g.pool as keyof typeof ZONE_END];
-    if (!dev || end === undefined || dev.coherent_dma_mask < end - 1) return null;
+    // the device's limit is min_not_zero(coherent_dma_mask, bus_dma_limit), as for I2
+    if (!dev || end === undefined || dma_direct_limit(dev) < end - 1) return null;
     return {
       subject: `reserve pool ${g.pool}`,
       message: `order-${g.order} request failed while the pool held its target at that order`,
