@@ -11,7 +11,7 @@
  *
  * Context: called under rcu_read_lock() from gen_pool_alloc_algo_owner(); never sleep.
  */
-import { bitmap_find_next_zero_area_off, find_next_bit } from './bitmap.ts';
+import { bitmap_find_next_zero_area_off, find_next_bit, pow2 } from './bitmap.ts';
 import type { GenPool } from './gen_pool.ts';
 
 /** struct genpool_data_align ({ align }) or struct genpool_data_fixed ({ offset }), 6.1. */
@@ -76,7 +76,7 @@ export const gen_pool_first_fit_align: GenPoolAlgo = (
 ) => {
   const align = alignOf(data);
   const order = pool.min_alloc_order;
-  const g = 2 ** order;
+  const g = pow2(order);
   // start_addr & (align - 1): align - 1 in C int arithmetic (INT_MIN - 1 wraps
   // to INT_MAX), then sign-extended to 64 bits, so a negative one keeps the high bits
   const masked = BigInt(start_addr) & BigInt.asUintN(64, BigInt((align - 1) | 0));
@@ -102,7 +102,7 @@ export const gen_pool_fixed_alloc: GenPoolAlgo = (map, size, start, nr, data, po
     throw new TypeError(
       'gen_pool_fixed_alloc: data must be { offset } (the kernel dereferences it)',
     );
-  const g = 2 ** pool.min_alloc_order;
+  const g = pow2(pool.min_alloc_order);
   // offset >> order, then the WARN_ON for the bits it dropped
   const offset_bit = Math.floor(data.offset / g);
   if (data.offset % g !== 0) return size;

@@ -46,6 +46,15 @@ function bitsAt(b: number, n: number): number {
 }
 
 /**
+ * 2^n for an integer n >= 0, the kernel's `1UL << n`: a shift below 2^31,
+ * since `2 ** n` is a slow library call in V8 (a granule, an alignment step).
+ */
+export function pow2(n: number): number {
+  // Stryker disable next-line ConditionalExpression: a fast path; 2 ** n is the same number (true is pinned by gen_pool.test.ts: orders 31, 32)
+  return n >>> 0 < 31 ? 1 << n : 2 ** n;
+}
+
+/**
  * The first bit in `[offset, size)` whose value XOR `invert` is 1, or `size`:
  * the kernel's _find_next_bit(). The kernel clamps its result with min(..,
  * size); here the words are masked to `[offset, size)` instead, so bits at or
@@ -202,33 +211,46 @@ function firstZeroRun(
 ): number {
   // bit positions q of a word where (q + off) % step == 0: every step-th bit
   // (0xffffffff / (2^step - 1) has bits 0, step, 2 * step, ...) from the first such q
-  const allowed = ((0xffffffff / (2 ** step - 1)) << ((step - (off % step)) % step)) >>> 0;
+  const allowed = (0xffffffff / (pow2(step) - 1)) << ((step - (off % step)) % step);
+  // the shifts of the shift-and below: runs of 1, 2, 4, 8, 16 clear bits grow up to nr
+  const s1 = grow(1, nr);
+  const s2 = grow(2, nr);
+  const s4 = grow(4, nr);
+  const s8 = grow(8, nr);
+  const s16 = grow(16, nr);
   const firstWord = Math.floor(start / 32);
   const lastWord = Math.floor((size - 1) / 32);
   /** Start of the clear run reaching the top of the previous word, or -1. */
   let runStart = -1;
   for (let w = firstWord; w <= lastWord; w++) {
-    let word = map[w] as number;
+    // as an int32: a full word is -1
+    let word = (map[w] as number) | 0;
     // bits below start and at or above size count as set
     if (w === firstWord) word |= ~fromBit(start % 32);
     if (w === lastWord && size % 32 !== 0) word |= fromBit(size % 32);
-    word >>>= 0;
+    // Stryker disable next-line ConditionalExpression,BlockStatement: a fast path; a carried run that fits ends in the previous word, where it was found, so the code below finds nothing here and sets the same runStart
+    if (word === -1) {
+      runStart = w * 32 + 32;
+      continue;
+    }
     if (runStart >= 0) {
       // the carried run ends at this word's first set bit (or runs through it);
       // its lowest aligned position is the lowest candidate from runStart on
       const end = word === 0 ? w * 32 + 32 : w * 32 + ctz32(word);
-      const p = runStart + ((step - ((runStart + off) % step)) % step);
-      if (p + nr <= end) return p;
+      // Stryker disable next-line ConditionalExpression,ArithmeticOperator: a fast path; p >= runStart, so p + nr <= end below decides alone (and runStart - nr <= end always holds)
+      if (runStart + nr <= end) {
+        const p = runStart + ((step - ((runStart + off) % step)) % step);
+        if (p + nr <= end) return p;
+      }
     }
     if (nr <= 32) {
-      // y has bit q set iff bits q .. q+len-1 of the word are all clear
+      // y has bit q set iff bits q .. q+nr-1 of the word are all clear
       let y = ~word;
-      let len = 1;
-      while (len < nr) {
-        const k = Math.min(len, nr - len);
-        y &= y >>> k;
-        len += k;
-      }
+      y &= y >>> s1;
+      y &= y >>> s2;
+      y &= y >>> s4;
+      y &= y >>> s8;
+      y &= y >>> s16;
       y &= allowed;
       if (y !== 0) return w * 32 + ctz32(y);
     }
@@ -240,6 +262,11 @@ function firstZeroRun(
     }
   }
   return -1;
+}
+
+/** How far a run of `len` clear bits grows in one shift-and step towards `nr`: 0 .. len. */
+function grow(len: number, nr: number): number {
+  return Math.max(0, Math.min(len, nr - len));
 }
 
 /**

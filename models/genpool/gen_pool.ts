@@ -29,7 +29,7 @@
  * gen_pool_create and gen_pool_add_virt, which allocate with GFP_KERNEL and may sleep.
  */
 import { type GenPoolAlgo, type GenPoolData, gen_pool_first_fit } from './algos.ts';
-import { bitmap_clear, bitmap_set, find_next_zero_bit } from './bitmap.ts';
+import { bitmap_clear, bitmap_set, find_next_zero_bit, pow2 } from './bitmap.ts';
 
 /** struct gen_pool_chunk, 6.1. `end_bit` and `bits` hold the bitmap; `end_addr` is inclusive. */
 export interface GenPoolChunk {
@@ -92,7 +92,7 @@ export function gen_pool_add_virt(
   size: number,
   owner?: unknown,
 ): number {
-  const g = 2 ** pool.min_alloc_order;
+  const g = pow2(pool.min_alloc_order);
   const end_bit = Math.floor(size / g);
   const end = virt + size - 1;
   const chunk: GenPoolChunk = {
@@ -127,7 +127,7 @@ export function gen_pool_alloc_algo_owner(
   data: GenPoolData | undefined,
 ): { addr: number; chunk: GenPoolChunk | null } {
   if (size === 0) return { addr: 0, chunk: null };
-  const g = 2 ** pool.min_alloc_order;
+  const g = pow2(pool.min_alloc_order);
   const nbits = Math.ceil(size / g);
   for (const chunk of pool.chunks) {
     // a shortcut only: such a chunk never has nbits clear bits (genalloc.md section 3)
@@ -177,7 +177,7 @@ export function gen_pool_find_chunk(pool: GenPool, addr: number): GenPoolChunk |
  * free). On a BUG nothing changes. Context: atomic-safe.
  */
 export function gen_pool_free(pool: GenPool, addr: number, size: number): GenPoolBug | null {
-  const g = 2 ** pool.min_alloc_order;
+  const g = pow2(pool.min_alloc_order);
   const nbits = Math.ceil(size / g);
   const chunk = gen_pool_find_chunk(pool, addr);
   if (chunk === null) return { bug: `gen_pool_free(${hex(addr)}, ${size}): no chunk contains it` };

@@ -111,6 +111,19 @@ describe('allocation edge cases', () => {
     expect(r.chunk?.owner).toBe('owner-a');
   });
 
+  it('granules of 2^30, 2^31 and 2^32 bytes: sizes round up to whole granules, avail counts them', () => {
+    for (const order of [30, 31, 32]) {
+      const g = 2 ** order;
+      const p = pool(order, [4 * g, 4 * g + 100]);
+      expect(p.chunks[0]?.end_bit).toBe(4);
+      expect(gen_pool_alloc(p, 1)).toBe(4 * g);
+      expect(gen_pool_alloc(p, g + 1)).toBe(5 * g);
+      expect(gen_pool_avail(p)).toBe(g + 100);
+      expect(gen_pool_free(p, 5 * g, 2 * g)).toBeNull();
+      expect(gen_pool_avail(p)).toBe(3 * g + 100);
+    }
+  });
+
   it('order_align ignores an unaligned chunk start', () => {
     const p = pool(0, [0x1003, 64]);
     expect(gen_pool_alloc(p, 1)).toBe(0x1003);
