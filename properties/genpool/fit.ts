@@ -49,6 +49,7 @@ export function ruleFor(ev: AllocEvent, chunk: AddedChunk, g: number): FitRule |
     case 'first_fit_align': {
       const align = ev.data !== undefined && 'align' in ev.data ? ev.data.align : 0;
       if (!isPow2(align)) return null;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: for a power of two align <= g the general rule below is the same (step 1 or a fraction of one, offset 0)
       if (align <= g) return { nbits, step: 1, off: 0 };
       // the chunk start's misalignment, in whole granules (truncated)
       return { nbits, step: align / g, off: Math.floor((chunk.virt % align) / g) };
@@ -71,6 +72,7 @@ function wordAt(bits: Uint32Array, w: number, clearFrom: number, clearTo: number
   let word = bits[w] ?? 0;
   const lo = Math.max(clearFrom, w * 32);
   const hi = Math.min(clearTo, w * 32 + 32);
+  // Stryker disable next-line ArithmeticOperator: a JS shift count is taken mod 32, and b + 32w == b - 32w (mod 32)
   for (let b = lo; b < hi; b++) word &= ~(1 << (b - w * 32));
   return word >>> 0;
 }
@@ -88,10 +90,13 @@ function forEachFreeRun(
   visit: (s: number, e: number) => boolean,
 ): void {
   let runStart = -1;
+  // Stryker disable next-line EqualityOperator: one more word past usable has n = 0 granules and visits nothing
   for (let w = 0; w * 32 < usable; w++) {
     const word = wordAt(bits, w, clearFrom, clearTo);
     const n = Math.min(32, usable - w * 32);
+    // Stryker disable next-line ConditionalExpression: a short last word that is all clear or all set gives the same runs read whole or bit by bit
     if (n === 32 && (word === 0 || word === 0xffffffff)) {
+      // Stryker disable next-line ConditionalExpression: starting a run at an all-set word only visits an empty run, which no rule of nbits >= 1 takes (every caller passes a size > 0)
       if (word === 0 && runStart < 0) runStart = w * 32;
       if (word === 0xffffffff && runStart >= 0) {
         if (visit(runStart, w * 32)) return;
@@ -137,6 +142,7 @@ export function expectedBit(
         bestLen = e - s;
         found = s;
       }
+      // Stryker disable next-line ConditionalExpression: an early stop; no later run can be shorter than an exact fit
       return bestLen === rule.nbits;
     }
     // the first p >= s with (p + off) a multiple of step
