@@ -23,45 +23,10 @@ import {
   gen_pool_size,
   gen_pool_virt_to_phys,
 } from '../../../models/genpool/index.ts';
+import { bit, mod64, zeroArea } from './spec-bitmap.ts';
 
-const W64 = 2n ** 64n;
-const u64 = (x: bigint) => ((x % W64) + W64) % W64;
 /** A C int: the value modulo 2^32, signed. */
 const cInt = (x: bigint) => BigInt.asIntN(32, x);
-
-const bit = (m: Uint32Array, i: number) =>
-  Math.floor((m[Math.floor(i / 32)] ?? 0) / 2 ** (i % 32)) % 2 === 1;
-
-/** genalloc.md section 2, zero_area, literally; limit + 1 where the kernel spins. */
-function zeroArea(
-  m: Uint32Array,
-  limit: number,
-  from: number,
-  nr: number,
-  mask: bigint,
-  off: bigint,
-): bigint {
-  const seen = new Set<number>();
-  for (;;) {
-    if (seen.has(from)) return BigInt(limit) + 1n;
-    seen.add(from);
-    // next_clear(limit, from): the first clear bit in [from, limit), or limit
-    let z = from;
-    while (z < limit && bit(m, z)) z++;
-    const zc = BigInt(Math.min(z, limit));
-    const p = u64((u64(zc + off + mask) & u64(~mask)) - off);
-    const e = u64(p + BigInt(nr));
-    if (e > BigInt(limit)) return e;
-    let b = e;
-    for (let i = p; i < e; i++)
-      if (bit(m, Number(i))) {
-        b = i;
-        break;
-      }
-    if (b >= e) return p;
-    from = Number(b) + 1;
-  }
-}
 
 /**
  * genalloc.md section 3, gen_pool_first_fit_align: mask = ((align + g - 1) >>
@@ -77,8 +42,8 @@ function firstFitAlignSpec(
   startAddr: number,
 ): bigint {
   const g = 1n << BigInt(order);
-  const mask = u64((u64(BigInt(align) + g - 1n) >> BigInt(order)) - 1n);
-  const off = (BigInt(startAddr) & u64(cInt(BigInt(align) - 1n))) >> BigInt(order);
+  const mask = mod64((mod64(BigInt(align) + g - 1n) >> BigInt(order)) - 1n);
+  const off = (BigInt(startAddr) & mod64(cInt(BigInt(align) - 1n))) >> BigInt(order);
   return zeroArea(m, size, 0, nr, mask, off);
 }
 

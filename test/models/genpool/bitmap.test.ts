@@ -11,44 +11,7 @@ import {
   hweight32,
 } from '../../../models/genpool/bitmap.ts';
 import { scaledRuns } from '../../setup/budget.ts';
-
-const get = (m: Uint32Array, i: number) =>
-  Math.floor((m[Math.floor(i / 32)] ?? 0) / 2 ** (i % 32)) % 2 === 1;
-
-function naiveNext(m: Uint32Array, size: number, from: number, want: boolean): number {
-  for (let i = from; i < size; i++) if (get(m, i) === want) return i;
-  return size;
-}
-
-/** Spec section 2's loop, literally, in 64-bit bigint arithmetic. */
-function naiveZeroArea(
-  m: Uint32Array,
-  size: number,
-  start: number,
-  nr: number,
-  mask: bigint,
-  off: bigint,
-): bigint {
-  const W = 2n ** 64n;
-  const mod = (x: bigint) => ((x % W) + W) % W;
-  const seen = new Set<number>();
-  for (;;) {
-    if (seen.has(start)) return BigInt(size) + 1n;
-    seen.add(start);
-    const z = BigInt(naiveNext(m, size, start, false));
-    const p = mod((mod(z + off + mask) & mod(~mask)) - off);
-    const e = mod(p + BigInt(nr));
-    if (e > BigInt(size)) return e;
-    let b = e;
-    for (let i = p; i < e; i++)
-      if (get(m, Number(i))) {
-        b = i;
-        break;
-      }
-    if (b >= e) return p;
-    start = Number(b) + 1;
-  }
-}
+import { bit, next, zeroArea } from './spec-bitmap.ts';
 
 const mapArb = fc
   .array(
@@ -65,8 +28,8 @@ describe('find_next_bit / find_next_zero_bit (seed 11)', () => {
     fc.assert(
       fc.property(mapArb, fc.nat(200), fc.nat(200), (m, a, b) => {
         const size = Math.min(a, m.length * 32);
-        expect(find_next_bit(m, size, b)).toBe(naiveNext(m, size, b, true));
-        expect(find_next_zero_bit(m, size, b)).toBe(naiveNext(m, size, b, false));
+        expect(find_next_bit(m, size, b)).toBe(next(m, size, b, true));
+        expect(find_next_zero_bit(m, size, b)).toBe(next(m, size, b, false));
       }),
       { seed: 11, numRuns: scaledRuns(2000) },
     );
@@ -80,12 +43,12 @@ describe('bitmap_set / bitmap_clear / bitmap_weight_range (seed 12)', () => {
         const n = m.length * 32;
         const start = a % n;
         const len = b % (n - start + 1);
-        const before = Array.from({ length: n }, (_, i) => get(m, i));
+        const before = Array.from({ length: n }, (_, i) => bit(m, i));
         const weight = before.slice(start, start + len).filter(Boolean).length;
         expect(bitmap_weight_range(m, start, len)).toBe(weight);
         if (set) bitmap_set(m, start, len);
         else bitmap_clear(m, start, len);
-        const after = Array.from({ length: n }, (_, i) => get(m, i));
+        const after = Array.from({ length: n }, (_, i) => bit(m, i));
         expect(after).toEqual(before.map((b, i) => (i >= start && i < start + len ? set : b)));
       }),
       { seed: 12, numRuns: scaledRuns(1500) },
@@ -123,7 +86,7 @@ describe('bitmap_find_next_zero_area_off (seed 13)', () => {
         fc.oneof(fc.nat(9), fc.constant(2 ** 35 + 3), fc.constant(2n ** 64n - 2n)),
         (m, a, start, nr, mask, off) => {
           const size = Math.min(a, m.length * 32);
-          const want = naiveZeroArea(m, size, start, nr, BigInt(mask), BigInt(off));
+          const want = zeroArea(m, size, start, nr, BigInt(mask), BigInt(off));
           const got = bitmap_find_next_zero_area_off(m, size, start, nr, mask, off);
           // success is exact; so is first fit's failure value (mask 0), the others only exceed size
           if (want < BigInt(size) || mask === 0) expect(got).toBe(Number(want));
@@ -146,7 +109,7 @@ describe('bitmap_find_next_zero_area_off (seed 13)', () => {
           const step = 2 ** k;
           let want = size + 1;
           for (let p = 0; p + nr <= size; p++)
-            if ((p + off) % step === 0 && naiveNext(m, p + nr, p, true) === p + nr) {
+            if ((p + off) % step === 0 && next(m, p + nr, p, true) === p + nr) {
               want = p;
               break;
             }
