@@ -70,6 +70,7 @@ import {
   type PoolCall,
   type PoolEnv,
   type PoolMessage,
+  poolOf,
   type WorkStep,
 } from '../dma/pool.ts';
 import { mem_encrypt_active, type SetMemoryOp, set_memory_outcome } from '../dma/set_memory.ts';
@@ -1077,13 +1078,7 @@ export function world_dma_free_pages(w: World, b: DmaBuffer): readonly DirectEff
 function countAddedTwice(s: DmaPoolState, step: WorkStep): void {
   for (const c of step.calls)
     if (c.fn === 'gen_pool_add_virt' && c.ret === 0) {
-      const p =
-        step.pool === 'dma'
-          ? s.atomic_pool_dma
-          : step.pool === 'dma32'
-            ? s.atomic_pool_dma32
-            : s.atomic_pool_kernel;
-      const bytes = p?.chunks.at(-1)?.size ?? 0;
+      const bytes = poolOf(s, step.pool ?? 'kernel')?.chunks.at(-1)?.size ?? 0;
       if (step.pool === 'dma') s.pool_size_dma += bytes;
       else if (step.pool === 'dma32') s.pool_size_dma32 += bytes;
       else s.pool_size_kernel += bytes;

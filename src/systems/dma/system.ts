@@ -7,7 +7,7 @@
  */
 import type { CcKind, Device } from '../../../models/dma/device.ts';
 import { DMA_BIT_MASK } from '../../../models/dma/device.ts';
-import type { WorkStep } from '../../../models/dma/pool.ts';
+import { poolOf, type WorkStep } from '../../../models/dma/pool.ts';
 import { gfpName } from '../../../models/page_alloc/gfp.ts';
 import type { MachineConfig, PfnRange } from '../../../models/page_alloc/machine.ts';
 import {
@@ -296,14 +296,7 @@ function bufferText(w: World, b: DmaBuffer): string {
 }
 
 function poolAvail(w: World, name: 'dma' | 'dma32' | 'kernel'): string {
-  const s = w.pools;
-  const p = s
-    ? name === 'dma'
-      ? s.atomic_pool_dma
-      : name === 'dma32'
-        ? s.atomic_pool_dma32
-        : s.atomic_pool_kernel
-    : null;
+  const p = w.pools ? poolOf(w.pools, name) : null;
   if (!p) return '';
   const avail = p.pool.chunks.reduce((a, c) => a + c.avail, 0);
   return `, avail ${sz(avail)}`;

@@ -5,7 +5,7 @@
  * at the end.
  */
 import { describe, expect, it } from 'vitest';
-import type { AtomicPool } from '../../../../models/dma/pool.ts';
+import { type AtomicPool, poolOf } from '../../../../models/dma/pool.ts';
 import type { World } from '../../../../models/world/world.ts';
 import prop from '../../../../properties/dma/pool-zone-membership.ts';
 import type { DmaOp } from '../../../../src/systems/dma/ops.ts';
@@ -15,14 +15,7 @@ const check = (w: World) => prop.check?.(ctx(w, work())) ?? null;
 const atEnd = (w: World) => prop.atEnd?.(w) ?? null;
 
 function moveFirst(w: World, name: 'dma' | 'dma32' | 'kernel', end: number): AtomicPool {
-  const s = w.pools;
-  const p = s
-    ? name === 'dma'
-      ? s.atomic_pool_dma
-      : name === 'dma32'
-        ? s.atomic_pool_dma32
-        : s.atomic_pool_kernel
-    : null;
+  const p = w.pools ? poolOf(w.pools, name) : null;
   const c = p?.chunks[0];
   if (!p || !c) throw new Error(`no ${name} chunk`);
   p.chunks[0] = { ...c, phys: end - c.size };
