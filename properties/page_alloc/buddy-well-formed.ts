@@ -5,6 +5,7 @@
  * regardless of migratetype); and the counts match the lists. Checked on
  * the blocks each step inserted, and on every list at the end of a run.
  */
+import { pfn_zone } from '../../models/page_alloc/page_alloc.ts';
 import { buddy_order, PG_FREE } from '../../models/page_alloc/pages.ts';
 import type { PageAlloc, Zone } from '../../models/page_alloc/state.ts';
 import type { PageAllocOp } from '../../src/systems/page_alloc/ops.ts';
@@ -13,13 +14,6 @@ import { property, type Violation } from '../property.ts';
 import { MIGRATE_TYPES, zoneViolation } from './spec.ts';
 
 const PAGEBLOCK_ORDER = 9;
-
-function zoneOf(pa: PageAlloc, pfn: number): Zone | null {
-  for (const z of pa.zones)
-    if (z.spanned_pages > 0 && pfn >= z.zone_start_pfn && pfn < z.zone_start_pfn + z.spanned_pages)
-      return z;
-  return null;
-}
 
 /** Checks one free block (head `pfn`, `order`). */
 function checkBlock(pa: PageAlloc, z: Zone, pfn: number, order: number): Violation | null {
@@ -30,7 +24,7 @@ function checkBlock(pa: PageAlloc, z: Zone, pfn: number, order: number): Violati
     return zoneViolation(pa, z, `${where} is not inside the zone`);
   if (order < PAGEBLOCK_ORDER) {
     const buddy = Math.floor(pfn / size) % 2 === 0 ? pfn + size : pfn - size;
-    if (buddy_order(pa.pages, buddy) === order && zoneOf(pa, buddy) === z)
+    if (buddy_order(pa.pages, buddy) === order && pfn_zone(pa, buddy) === z)
       return zoneViolation(
         pa,
         z,
@@ -47,7 +41,7 @@ function checkTouched(pa: PageAlloc): Violation | null {
     const pfn = pa.touched[i] as number;
     const order = buddy_order(pa.pages, pfn);
     if (order < 0) continue;
-    const z = zoneOf(pa, pfn);
+    const z = pfn_zone(pa, pfn);
     if (!z)
       return { subject: `pfn 0x${pfn.toString(16)}`, message: 'free block outside every zone' };
     const v = checkBlock(pa, z, pfn, order);

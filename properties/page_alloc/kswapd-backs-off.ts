@@ -24,13 +24,16 @@ function check(state: PageAllocState): Violation | null {
   }
   if (last.kind === 'alloc')
     for (const r of last.results)
-      for (const e of r.events)
-        if (e.kind === 'throttle' && e.kswapd_failures >= 16)
+      for (const e of r.events) {
+        // Stryker disable next-line ConditionalExpression: only throttle events carry kswapd_failures
+        if (e.kind !== 'throttle') continue;
+        if (e.kswapd_failures >= 16)
           return {
             subject: 'pfmemalloc_wait',
             message: `direct reclaimer throttled with kswapd_failures ${e.kswapd_failures} >= 16: nobody will wake it`,
             details,
           };
+      }
   return null;
 }
 

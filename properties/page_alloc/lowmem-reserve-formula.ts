@@ -41,6 +41,7 @@ export default property<PageAllocState, PageAllocOp>({
   check: ({ state }) => check(state.pa),
   atEnd: (state) => check(state.pa),
   witness: ({ state, op }) =>
+    // Stryker disable next-line ConditionalExpression: only a sysctl op has a name
     op.op === 'sysctl' &&
     op.name === 'lowmem_reserve_ratio' &&
     state.pa.zones.some((z) => z.lowmem_reserve.some((v) => v > 0)),

