@@ -80,6 +80,13 @@ describe('addressable witness', () => {
   it('a pool buffer of a device below 4 GiB (a 32-bit mask is below 2^32)', () => {
     expect(wit(32, true)).toBe(true);
   });
+  it('a mask of exactly 2^32 reaches the first byte above 4 GiB: not below it', () => {
+    const op = coherent(8192, true);
+    const w = run([op], { config: { devices: [dev('d', 32)] } });
+    expect(prop.witness?.(ctx(w, op))).toBe(true);
+    Object.assign(w.config.devices[0] ?? {}, { coherent_dma_mask: 2 ** 32 });
+    expect(prop.witness?.(ctx(w, op))).toBe(false);
+  });
   it('not a 33-bit device, not a fresh buffer, not a failed request', () => {
     expect(wit(33, true)).toBe(false);
     expect(wit(32, false)).toBe(false);

@@ -5,7 +5,7 @@
  * after any other step that converted pages.
  */
 import { describe, expect, it } from 'vitest';
-import { ENC_ENCRYPTED, ENC_UNKNOWN } from '../../../../models/page_alloc/pages.ts';
+import { ENC_DECRYPTED, ENC_ENCRYPTED, ENC_UNKNOWN } from '../../../../models/page_alloc/pages.ts';
 import type { World } from '../../../../models/world/world.ts';
 import prop from '../../../../properties/dma/buffer-decrypted.ts';
 import type { DmaOp } from '../../../../src/systems/dma/ops.ts';
@@ -90,6 +90,22 @@ describe('buffer-decrypted after an allocation', () => {
     if (!old) throw new Error('no buffer');
     w.pa.pages.enc[old.phys / 4096] = ENC_ENCRYPTED;
     expect(check(w, task)).toBeNull();
+    w.stepBuffer = null;
+    expect(check(w, task)).toBeNull();
+  });
+
+  it('a bad page at pfn 0 is reported', () => {
+    const w = run([task]);
+    const b = w.stepBuffer;
+    if (!b) throw new Error('no buffer');
+    w.stepBuffer = { ...b, phys: 0 };
+    w.pa.pages.enc[0] = ENC_ENCRYPTED;
+    w.pa.pages.enc[1] = ENC_DECRYPTED;
+    expect(check(w, task)?.details?.[0]).toMatch(/^pfn 0x0: \S+, encrypted$/);
+  });
+
+  it('a failed allocation on an SME host is not judged (there is no buffer, nor device, to read)', () => {
+    const w = run([task], { config: { cc: 'sme-host' } });
     w.stepBuffer = null;
     expect(check(w, task)).toBeNull();
   });

@@ -61,6 +61,12 @@ describe('buffer-zeroed', () => {
     expect(check(w)?.message).toBe('zeroed before its pages were converted');
   });
 
+  it('only a conversion orders the memset: an allocation record of the block after it does not', () => {
+    const { w, p, requested } = fresh();
+    w.events = [conv(p, 2), zero(p, requested), { kind: 'alloc', by: 'direct', pfn: p, npages: 2 }];
+    expect(check(w)).toBeNull();
+  });
+
   it('the last memset and the last conversion decide', () => {
     const { w, p, requested } = fresh();
     w.events = [zero(p, requested), conv(p, 2), zero(p, requested)];

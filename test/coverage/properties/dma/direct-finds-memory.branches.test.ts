@@ -141,34 +141,46 @@ describe('direct-finds-memory: the watermark of a serving zone', () => {
     expect(check(w, alloc(8192))).not.toBeNull();
   });
 
-  it('lowmem_reserve of the first zone counts: 24-bit starts in DMA, 25-bit in DMA32', () => {
-    // DMA32 ends above 2^25 on the 256M machine: only ZONE_DMA can serve a 25-bit device
-    const w24 = failed(24);
-    const w25 = failed(25);
-    const z24 = zone(w24, 'DMA');
-    const z25 = zone(w25, 'DMA');
-    expect(z25.lowmem_reserve[1]).toBeGreaterThan(0);
-    z24.nr_free_pages = edge(z24, 1, 0);
-    z25.nr_free_pages = edge(z25, 1, 0);
-    expect(check(w24, alloc(8192))).not.toBeNull();
-    expect(check(w25, alloc(8192))).toBeNull();
-    z25.nr_free_pages = edge(z25, 1, 1);
-    expect(check(w25, alloc(8192))).not.toBeNull();
-  });
+  /** A failed request of a device whose coherent_dma_mask is `limit` (no bus limit). */
+  const limited = (limit: number) => {
+    const w = failed(64);
+    Object.assign(w.config.devices[0] ?? {}, { coherent_dma_mask: limit });
+    return w;
+  };
 
-  it('32-bit starts in DMA32, 33-bit in Normal: lowmem_reserve[1] or [2] applies', () => {
-    const w32 = failed(32);
-    const w33 = failed(33);
-    for (const w of [w32, w33]) {
-      const dma = zone(w, 'DMA');
-      const dma32 = zone(w, 'DMA32');
-      dma32.nr_free_pages = 0;
-      dma.lowmem_reserve[1] = 10;
-      dma.lowmem_reserve[2] = 500;
-      dma.nr_free_pages = edge(dma, 1, 1);
-    }
-    expect(check(w32, alloc(8192))?.message).toContain('Zone DMA ');
-    expect(check(w33, alloc(8192))).toBeNull();
+  // dma_direct_optimal_gfp_mask(): GFP_DMA for a limit <= DMA_BIT_MASK(24), GFP_DMA32 for <= DMA_BIT_MASK(32)
+  it.each([
+    [2 ** 24 - 1, 0],
+    [2 ** 24, 1],
+    [2 ** 25 - 1, 1],
+  ])(
+    'a limit of %i starts in zone %i: ZONE_DMA keeps its lowmem_reserve for that zone',
+    (limit, cz) => {
+      // DMA32 ends above 2^25 on the 256M machine: only ZONE_DMA can serve
+      const w = limited(limit);
+      const z = zone(w, 'DMA');
+      expect(z.lowmem_reserve[1]).toBeGreaterThan(0);
+      z.nr_free_pages = edge(z, 1, cz);
+      expect(check(w, alloc(8192))?.message).toContain('Zone DMA ');
+      z.nr_free_pages -= 1;
+      expect(check(w, alloc(8192))).toBeNull();
+    },
+  );
+
+  it.each([
+    [2 ** 32 - 1, 1],
+    [2 ** 32, 2],
+    [2 ** 33 - 1, 2],
+  ])('a limit of %i starts in zone %i: lowmem_reserve[1] or [2] applies', (limit, cz) => {
+    const w = limited(limit);
+    const dma = zone(w, 'DMA');
+    zone(w, 'DMA32').nr_free_pages = 0;
+    dma.lowmem_reserve[1] = 10;
+    dma.lowmem_reserve[2] = 500;
+    dma.nr_free_pages = edge(dma, 1, cz);
+    expect(check(w, alloc(8192))?.message).toContain('Zone DMA ');
+    dma.nr_free_pages -= 1;
+    expect(check(w, alloc(8192))).toBeNull();
   });
 });
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { World, WorldEvent } from '../../../../models/world/world.ts';
 import prop from '../../../../properties/dma/exact-conversion.ts';
-import { coherent, ctx, run, runMutant } from './world.ts';
+import { coherent, ctx, freeEvent, run, runMutant } from './world.ts';
 
 const task = coherent(8192, false);
 const check = (w: World) => prop.check?.(ctx(w, task)) ?? null;
@@ -97,6 +97,23 @@ describe('exact-conversion', () => {
     expect(check(w)).not.toBeNull();
     w.events = [alloc(p, 2, 'kernel'), dec(p, 2)];
     expect(check(w)).not.toBeNull();
+  });
+
+  it('pages the request freed are not its own: only allocations count as taken', () => {
+    const { w, p } = fresh();
+    w.events = [alloc(p, 2), freeEvent(p + 2, 2), dec(p, 4)];
+    expect(check(w)?.subject).toBe(`pfn ${hexp(p + 2)}`);
+  });
+
+  it('only conversions are judged: frees and leaks of other pages are not', () => {
+    const { w, p } = fresh();
+    w.events = [
+      alloc(p, 2),
+      dec(p, 2),
+      { kind: 'leak', pfn: p + 8, npages: 4, cause: 'decrypt-failed' },
+      freeEvent(p + 16, 4, 'pool'),
+    ];
+    expect(check(w)).toBeNull();
   });
 
   it('a re-encryption is judged like a decryption', () => {

@@ -10,7 +10,16 @@ import type { World } from '../../../../models/world/world.ts';
 import prop from '../../../../properties/dma/free-to-owner.ts';
 import { poolsOf } from '../../../../properties/dma/pools.ts';
 import type { DmaOp } from '../../../../src/systems/dma/ops.ts';
-import { coherent, ctx, freeCoherent, freePages, pagesOp, run, runMutant } from './world.ts';
+import {
+  coherent,
+  ctx,
+  freeCoherent,
+  freeEvent,
+  freePages,
+  pagesOp,
+  run,
+  runMutant,
+} from './world.ts';
 
 const check = (w: World, op: DmaOp) => prop.check?.(ctx(w, op)) ?? null;
 const atEnd = (w: World) => prop.atEnd?.(w) ?? null;
@@ -111,6 +120,14 @@ describe('free-to-owner witness', () => {
     expect(wit(w, freeCoherent)).toBe(true);
     const p = run([pagesOp(8192, false), freePages]);
     expect(wit(p, freePages)).toBe(true);
+  });
+
+  it('a free event alone is enough; other events without one are not', () => {
+    const w = run([coherent(8192, false), freeCoherent]);
+    w.events = [freeEvent(0x100, 2)];
+    expect(wit(w, freeCoherent)).toBe(true);
+    w.events = [{ kind: 'convert', op: 'set_memory_encrypted', pfn: 0x100, npages: 2, ok: true }];
+    expect(wit(w, freeCoherent)).toBe(false);
   });
 
   it('not a free into the pool (no free event), nor another op', () => {

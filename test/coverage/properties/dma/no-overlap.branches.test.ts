@@ -5,11 +5,11 @@
  * free; other steps are not judged.
  */
 import { describe, expect, it } from 'vitest';
-import { PG_FREE } from '../../../../models/page_alloc/pages.ts';
+import { PG_ALLOCATED, PG_FREE } from '../../../../models/page_alloc/pages.ts';
 import type { DmaBuffer, World } from '../../../../models/world/world.ts';
 import prop from '../../../../properties/dma/no-overlap.ts';
 import type { DmaOp } from '../../../../src/systems/dma/ops.ts';
-import { coherent, ctx, freeCoherent, run } from './world.ts';
+import { coherent, ctx, freeCoherent, freeEvent, run } from './world.ts';
 
 const check = (w: World, op: DmaOp) => prop.check?.(ctx(w, op)) ?? null;
 const task = coherent(8192, false);
@@ -63,6 +63,18 @@ describe('no-overlap of a new buffer', () => {
     expect(v?.message).toBe('a page of it is free');
     expect(v?.details?.[0]).toMatch(new RegExp(`^pfn 0x${last.toString(16)}: buddy-free, `));
   });
+
+  it('a free page at pfn 0 counts', () => {
+    const w = run([task]);
+    const b = w.stepBuffer;
+    if (!b) throw new Error('no buffer');
+    const moved = { ...b, phys: 0 };
+    w.buffers[w.buffers.indexOf(b)] = moved;
+    w.stepBuffer = moved;
+    w.pa.pages.owner[0] = PG_FREE;
+    w.pa.pages.owner[1] = PG_ALLOCATED;
+    expect(check(w, task)?.details?.[0]).toMatch(/^pfn 0x0: buddy-free, /);
+  });
 });
 
 describe('no-overlap after a step without a new buffer', () => {
@@ -90,16 +102,7 @@ describe('no-overlap after a step without a new buffer', () => {
     const old = w.buffers[0];
     if (!old) throw new Error('no buffer');
     w.pa.pages.owner[old.phys / 4096] = PG_FREE;
-    w.events.push({
-      kind: 'free',
-      by: 'kernel',
-      pfn: 1,
-      npages: 1,
-      notEncrypted: 0,
-      firstNotEncrypted: -1,
-      into: 'buddy',
-      cma: false,
-    });
+    w.events.push(freeEvent(1, 1, 'kernel'));
     expect(check(w, task)).toBeNull();
   });
 });

@@ -8,22 +8,14 @@ import { ENC_UNKNOWN } from '../../../../models/page_alloc/pages.ts';
 import type { World, WorldEvent } from '../../../../models/world/world.ts';
 import prop from '../../../../properties/dma/no-shared-page-freed.ts';
 import type { DmaOp } from '../../../../src/systems/dma/ops.ts';
-import { coherent, ctx, freeCoherent, run, runMutant } from './world.ts';
+import { coherent, ctx, freeCoherent, freeEvent, run, runMutant } from './world.ts';
 
 const task = coherent(8192, false);
 const check = (w: World, op: DmaOp) => prop.check?.(ctx(w, op)) ?? null;
 const refused: DmaOp[] = [{ op: 'fault', at: 'set_memory_decrypted', order: -1 }, task];
 
-const freeEv = (pfn: number, notEncrypted: number, first: number): WorldEvent => ({
-  kind: 'free',
-  by: 'direct',
-  pfn,
-  npages: 2,
-  notEncrypted,
-  firstNotEncrypted: first,
-  into: 'buddy',
-  cma: false,
-});
+const freeEv = (pfn: number, notEncrypted: number, first: number): WorldEvent =>
+  freeEvent(pfn, 2, 'direct', { notEncrypted, firstNotEncrypted: first });
 
 describe('no-shared-page-freed check', () => {
   it('a free of private pages holds; one page not private is reported, naming it', () => {

@@ -5,12 +5,13 @@
  * equal the sum of the chunks, for every pool).
  */
 import { describe, expect, it } from 'vitest';
-import type { World } from '../../../../models/world/world.ts';
+import type { World, WorldEvent } from '../../../../models/world/world.ts';
 import expansionQueued from '../../../../properties/dma/expansion-queued.ts';
 import poolAccounting from '../../../../properties/dma/pool-accounting.ts';
+import zoneMembership from '../../../../properties/dma/pool-zone-membership.ts';
 import { availOf } from '../../../../properties/dma/pools.ts';
 import type { DmaOp } from '../../../../src/systems/dma/ops.ts';
-import { coherent, ctx, run, runMutant, work } from './world.ts';
+import { coherent, ctx, freeEvent, run, runMutant, work } from './world.ts';
 
 const atomic = coherent(8192, true);
 
@@ -80,6 +81,13 @@ describe('expansion-queued', () => {
     w.stepBuffer = null;
     expect(wit(w, t)).toBe(false);
   });
+
+  it('witness: a pool buffer in a world without atomic pools is none', () => {
+    const w = run([atomic]);
+    expect(w.stepBuffer?.block).not.toBeNull();
+    Object.assign(w, { pools: null });
+    expect(expansionQueued.witness?.(ctx(w, atomic))).toBe(false);
+  });
 });
 
 describe('pool-accounting', () => {
@@ -127,5 +135,26 @@ describe('pool-accounting', () => {
     expect(poolAccounting.witness?.(ctx(w, work()))).toBe(true);
     w.events = [{ kind: 'alloc', by: 'direct', pfn: 1, npages: 32 }];
     expect(poolAccounting.witness?.(ctx(w, work()))).toBe(false);
+  });
+});
+
+describe.each([
+  ['pool-accounting', poolAccounting],
+  ['pool-zone-membership', zoneMembership],
+])('%s witness: a pool allocation in a worker step', (_n, p) => {
+  const wit = (events: WorldEvent[]) => {
+    const w = run([]);
+    w.events = events;
+    return p.witness?.(ctx(w, work()));
+  };
+  const poolAlloc: WorldEvent = { kind: 'alloc', by: 'pool', pfn: 1, npages: 32 };
+
+  it('among other events of the step', () => {
+    expect(wit([{ kind: 'may_sleep', what: 'alloc_pages' }, poolAlloc])).toBe(true);
+  });
+
+  it('not a step without events, nor one in which the pool freed pages', () => {
+    expect(wit([])).toBe(false);
+    expect(wit([freeEvent(1, 32, 'pool')])).toBe(false);
   });
 });

@@ -78,6 +78,11 @@ describe('blockable-reserve-floor', () => {
     const r = w.stepAllocs[0] as AllocResult;
     w.stepAllocs[0] = { ...r, won: { ...(r.won as NonNullable<AllocResult['won']>), reserve: 1 } };
     expect(floorProp.witness?.(ctx(w, task))).toBe(true);
+    // one such allocation among others of the step is enough; a step without any is none
+    w.stepAllocs.push(r);
+    expect(floorProp.witness?.(ctx(w, task))).toBe(true);
+    w.stepAllocs = [];
+    expect(floorProp.witness?.(ctx(w, task))).toBe(false);
   });
 });
 
@@ -101,6 +106,18 @@ describe('reserve-high-order-guarantee', () => {
     expect(w.stepBuffer).not.toBeNull();
     expect(check(w)).toBeNull();
     expect(guarantee.witness?.(ctx(w, atomic))).toBe(true);
+  });
+
+  it('the device is op.dev modulo the number of devices', () => {
+    expect(check(failed(24), { ...atomic, dev: 1 })?.subject).toBe('reserve pool DMA');
+    expect(check(failed(23), { ...atomic, dev: 1 })).toBeNull();
+  });
+
+  it('witness: a served request the reserve pool did not guarantee is none', () => {
+    const w = run([atomic], { policy: 'reserve-pool-2019', config: { devices: [dev('d', 24)] } });
+    expect(w.stepBuffer).not.toBeNull();
+    w.stepGuarantee = null;
+    expect(guarantee.witness?.(ctx(w, atomic))).toBe(false);
   });
 
   it('a guaranteed request that failed is reported', () => {

@@ -10,21 +10,13 @@ import leakOnly from '../../../../properties/dma/leak-only-if-refused.ts';
 import noSleep from '../../../../properties/dma/no-sleep-in-atomic.ts';
 import poolUse from '../../../../properties/dma/pool-use.ts';
 import type { DmaOp } from '../../../../src/systems/dma/ops.ts';
-import { coherent, ctx, freeCoherent, pagesOp, run, runMutant } from './world.ts';
+import { coherent, ctx, freeCoherent, freeEvent, pagesOp, run, runMutant } from './world.ts';
 
 const task = coherent(8192, false);
 const atomic = coherent(8192, true);
 
-const free = (cma: boolean, into: 'buddy' | 'cma'): WorldEvent => ({
-  kind: 'free',
-  by: 'pool',
-  pfn: 0x40000,
-  npages: 32,
-  notEncrypted: 0,
-  firstNotEncrypted: -1,
-  into,
-  cma,
-});
+const free = (cma: boolean, into: 'buddy' | 'cma'): WorldEvent =>
+  freeEvent(0x40000, 32, 'pool', { cma, into });
 
 describe('cma-to-cma', () => {
   const check = (w: World) => cmaToCma.check?.(ctx(w, freeCoherent)) ?? null;

@@ -7,10 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { high_wmark_pages } from '../../../../models/page_alloc/zone.ts';
+import { shrink_node, writeback_folios } from '../../../../models/vmscan/vmscan.ts';
 import type { World } from '../../../../models/world/world.ts';
-import { availOf, poolsOf } from '../../../../properties/dma/pools.ts';
+import { availOf, poolsOf, sizeOf } from '../../../../properties/dma/pools.ts';
 import prop from '../../../../properties/dma/worker-liveness.ts';
-import { coherent, run, runMutant } from './world.ts';
+import { coherent, dev, run, runMutant } from './world.ts';
 
 const atEnd = (w: World) => prop.atEnd?.(w) ?? null;
 /** 16 pages taken from the kernel pool, leaving it 16 pages short. */
@@ -161,5 +162,82 @@ describe('worker-liveness', () => {
     const at = make(0);
     expect(atEnd(at.w)?.subject).toBe(`pool ${at.short.name}`);
     expect(atEnd(make(-1).w)).toBeNull();
+  });
+
+  it('the dma32 pool counts ZONE_DMA and ZONE_DMA32 against lowmem_reserve[1]: ZONE_NORMAL does not make up for it', () => {
+    // a 32-bit device drains the dma32 pool of the 4G guest; the kernel pool (deficit 0) has Normal to spare
+    const make = (extra: number) => {
+      const w = runMutant('worker-gives-up', [coherent(65536, true)], {
+        machine: '4G',
+        devices: [dev('e1000', 32)],
+      });
+      const short = drained(w);
+      expect(short.name).toBe('dma32');
+      const deficit = ((w.pools?.atomic_pool_size ?? 0) - availOf(short)) / 4096;
+      const dma = zone(w, 'DMA');
+      const dma32 = zone(w, 'DMA32');
+      const normal = zone(w, 'Normal');
+      normal.nr_free_pages = high_wmark_pages(normal) + 100000;
+      const fromDma = dma.nr_free_pages - high_wmark_pages(dma) - (dma.lowmem_reserve[1] as number);
+      expect(fromDma).toBeGreaterThan(0);
+      dma32.nr_free_pages =
+        high_wmark_pages(dma32) +
+        (dma32.lowmem_reserve[1] as number) +
+        2 * deficit +
+        1024 -
+        fromDma +
+        extra;
+      return w;
+    };
+    expect(atEnd(make(0))?.subject).toBe('pool dma32');
+    expect(atEnd(make(-1))).toBeNull();
+  });
+
+  it('nothing below its size: the probe runs no worker and leaves the final state alone', () => {
+    const op = coherent(8192, false);
+    const w = run([op]);
+    const { events, stepBuffer, context } = w;
+    expect(stepBuffer).not.toBeNull();
+    expect(atEnd(w)).toBeNull();
+    expect(w.events).toBe(events);
+    expect(w.stepBuffer).toBe(stepBuffer);
+    expect(w.context).toBe(context);
+  });
+
+  describe('32 worker runs, no more', () => {
+    /**
+     * The 4G guest after drop_caches (dirty page cache written back, all of it
+     * freed), without its dma pool (ZONE_DMA could never hold it):
+     * atomic_pool_size set to what 32 runs of a correct worker reach, plus `more`.
+     * Each run adds to each pool one chunk of PAGE_SIZE << min(get_order(gen_pool_size), 10)
+     * bytes: 512 KiB, 1, 2, 4 MiB, then 4 MiB a run.
+     */
+    function roomy(more: number): World {
+      const w = run([], { config: { machine: '4G' } });
+      writeback_folios(w.pa, 2, Number.POSITIVE_INFINITY);
+      shrink_node(w.pa, 2, Number.POSITIVE_INFINITY);
+      const s = w.pools;
+      if (!s?.atomic_pool_kernel) throw new Error('no kernel pool');
+      s.atomic_pool_dma = null;
+      let size = sizeOf(s.atomic_pool_kernel);
+      for (let i = 0; i < 32; i++) size += Math.min(size, 4 << 20);
+      expect(size).toBe(120 << 20);
+      s.atomic_pool_size = size + more;
+      return w;
+    }
+
+    it('a size 32 runs reach is refilled', () => {
+      const w = roomy(0);
+      expect(atEnd(w)).toBeNull();
+      const s = w.pools;
+      expect(s && poolsOf(s).map(sizeOf)).toEqual([120 << 20, 120 << 20]);
+    });
+
+    it('one byte more needs a 33rd run: reported', () => {
+      expect(atEnd(roomy(1))).toEqual({
+        subject: 'pool dma32',
+        message: `avail ${120 << 20} still below atomic_pool_size ${(120 << 20) + 1} after 32 worker runs`,
+      });
+    });
   });
 });
