@@ -70,6 +70,9 @@ export default defineConfig({
   test: {
     ...base.test,
     setupFiles: ['test/setup/stryker-seed.ts'],
+    // instrumented world.ts runs every step through mutant switches: the
+    // expectation table's default-budget searches take minutes, not seconds
+    testTimeout: 300_000,
     include: [...(TESTS[area ?? ''] ?? base.test?.include ?? [])],
     exclude: [...configDefaults.exclude, 'test/zoo/zoo.test.ts'],
   },
