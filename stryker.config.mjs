@@ -14,7 +14,7 @@ const AREAS = {
   page_alloc: ['models/page_alloc/**/*.ts', 'models/vmscan/**/*.ts'],
   dma: ['models/dma/**/*.ts'],
   reserve_pool: ['models/reserve_pool/**/*.ts'],
-  world: ['models/world/**/*.ts', 'models/*.ts'],
+  world: ['models/world/**/*.ts', 'models/policies/**/*.ts', 'models/*.ts'],
   properties_genpool: ['properties/genpool/**/*.ts', 'properties/*.ts'],
   properties_page_alloc: ['properties/page_alloc/**/*.ts'],
   properties_dma: ['properties/dma/**/*.ts'],
