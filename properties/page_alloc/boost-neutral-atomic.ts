@@ -54,9 +54,8 @@ export default property<PageAllocState, PageAllocOp>({
     state.last.kind === 'alloc' &&
     state.last.results.some(
       (r) =>
-        r.pfn !== null &&
-        isAtomicOrder0(state, r) &&
         r.won !== null &&
+        isAtomicOrder0(state, r) &&
         // a fast-path win never reaches the slowpath, so isAtomicOrder0 has kept only slowpath wins
         r.won.boost > 0,
     ),

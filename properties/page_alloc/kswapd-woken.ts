@@ -53,6 +53,7 @@ function check(state: PageAllocState): Violation | null {
         const v = checkWake(pa, e.wake);
         if (v) return v;
       }
+    // Stryker disable next-line EqualityOperator: with __GFP_KSWAPD_RECLAIM the slowpath flags hold ALLOC_KSWAPD, never 0
     if (r.slow_flags < 0 || !(r.gfp & GFP_KSWAPD_RECLAIM)) continue;
     const first = pa.zonelist.find(
       (zi) => zi <= r.highest_zoneidx && (pa.zones[zi] as Zone).managed_pages > 0,

@@ -28,6 +28,7 @@ const bootPrefix = new WeakMap<FolioQueue, Float64Array>();
 
 function prefixOf(boot: FolioQueue): Float64Array {
   let p = bootPrefix.get(boot);
+  // Stryker disable next-line ConditionalExpression: a cache; summing the image again gives the same prefix
   if (!p) {
     p = new Float64Array(boot.tail + 1);
     // Stryker disable next-line EqualityOperator: `<=` writes one past the end of the Float64Array, which is ignored
@@ -48,7 +49,7 @@ function queuePages(z: Zone, boot: FolioQueue, which: 'lru_clean' | 'lru_dirty')
   const prefix = prefixOf(boot);
   const split = Math.min(Math.max(q.head, 0), boot.tail);
   let n = 0;
-  // Stryker disable next-line EqualityOperator: at head == tail the term is prefix[tail] - prefix[tail] = 0
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: from head >= tail on, split is tail and the term is prefix[tail] - prefix[tail] = 0
   if (q.head < boot.tail) n += (prefix[boot.tail] as number) - (prefix[split] as number);
   for (let i = Math.max(q.head, boot.tail); i < q.tail; i++) n += 2 ** (q.order[i] as number);
   return n;

@@ -19,7 +19,6 @@ export type Won = AllocResult & { readonly won: NonNullable<AllocResult['won']> 
 /** Whether `r` is a blocking, reserve-less success this property covers. */
 export function covered(r: AllocResult): r is Won {
   return (
-    r.pfn !== null &&
     r.won !== null &&
     (r.gfp & GFP_DIRECT_RECLAIM) !== 0 &&
     (r.gfp & (GFP_HIGH | GFP_MEMALLOC)) === 0 &&

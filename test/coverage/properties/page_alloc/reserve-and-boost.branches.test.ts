@@ -11,7 +11,7 @@ import boostNeutral from '../../../../properties/page_alloc/boost-neutral-atomic
 import reserve from '../../../../properties/page_alloc/lowmem-reserve-formula.ts';
 import type { PageAllocOp } from '../../../../src/systems/page_alloc/ops.ts';
 import { booted, ctx, DMA, DMA32, zone } from '../../fixtures/page-alloc.ts';
-import { afterAlloc, allocOp, success } from './hand.ts';
+import { afterAlloc, allocOp, request, success } from './hand.ts';
 
 const ratio = (value: readonly number[]): PageAllocOp => ({
   op: 'sysctl',
@@ -57,5 +57,42 @@ describe('boost-neutral-atomic: its witness', () => {
   it('an order-0 GFP_ATOMIC slowpath success in a zone boosted by 10 pages is it; unboosted it is not', () => {
     expect(boostNeutral.witness?.(afterAlloc(s, [success(GFP_ATOMIC, { boost: 10 })]))).toBe(true);
     expect(boostNeutral.witness?.(afterAlloc(s, [success(GFP_ATOMIC, { boost: 0 })]))).toBe(false);
+  });
+});
+
+describe('boost-neutral-atomic: only slowpath outcomes count', () => {
+  const { GFP_ATOMIC } = booted().pa.gfp;
+
+  it('a fast-path win in a boosted zone is no witness: the exemption lives in the slowpath', () => {
+    const s = booted();
+    const fast = success(GFP_ATOMIC, { stage: 'fast', boost: 10 });
+    expect(fast.slow_flags).toBe(-1);
+    expect(boostNeutral.witness?.(afterAlloc(s, [fast]))).toBe(false);
+  });
+
+  it('a failure that never reached the slowpath (injected) is not judged; the same failure from the slowpath is', () => {
+    const s = booted();
+    // DMA32 boosted, with free pages far above its unboosted min
+    zone(s, DMA32).watermark_boost = 10;
+    const injected = request({ gfp: GFP_ATOMIC, slow_flags: -1 });
+    expect(boostNeutral.check?.(afterAlloc(s, [injected]))).toBeNull();
+    const slow = request({ gfp: GFP_ATOMIC, slow_flags: 0 });
+    expect(boostNeutral.check?.(afterAlloc(s, [slow]))?.message).toMatch(
+      /^order-0 GFP_ATOMIC failed although free \d+ passes the unboosted min \d+ \(boost 10\)$/,
+    );
+  });
+});
+
+describe('lowmem-reserve-formula: an unmanaged lower zone', () => {
+  it('reserves nothing whatever the ratio (setup_per_zone_lowmem_reserve clears it)', () => {
+    const s = booted([defaults]);
+    const d = zone(s, DMA);
+    d.managed_pages = 0;
+    d.lowmem_reserve.fill(0);
+    expect(reserve.check?.(ctx(s, defaults))).toBeNull();
+    d.lowmem_reserve[DMA32] = 190;
+    expect(reserve.check?.(ctx(s, defaults))?.message).toMatch(
+      /^lowmem_reserve\[1\] = 190, expected 0 /,
+    );
   });
 });

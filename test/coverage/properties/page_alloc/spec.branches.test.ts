@@ -11,9 +11,16 @@ import { pageAllocRules } from '../../../../models/page_alloc/rules.ts';
 import type { Zone } from '../../../../models/page_alloc/state.ts';
 import {
   atomicFloorMark,
+  F_HIGHATOMIC,
+  F_MIN_RESERVE,
+  F_NON_BLOCK,
+  F_OOM,
   GFP_ATOMIC_BIT,
   GFP_HIGH,
   GFP_KSWAPD_RECLAIM,
+  hasReserves,
+  highatomicTerm,
+  MIGRATE_HIGHATOMIC,
   specWatermarkOk,
 } from '../../../../properties/page_alloc/spec.ts';
 import { booted, DMA32, zone } from '../../fixtures/page-alloc.ts';
@@ -55,5 +62,27 @@ describe('atomicFloorMark: version differences', () => {
 
   it('6.18: GFP_ATOMIC (__GFP_HIGH, no __GFP_ATOMIC bit any more) is exempt: 1000 -> 500 -> 375', () => {
     expect(atomicFloorMark(v618, 1000, 200, GFP_HIGH | GFP_KSWAPD_RECLAIM, 0)).toBe(375);
+  });
+});
+
+describe('the highatomic term and the reserve flags: version differences', () => {
+  it('up to 6.1 a non-reserve caller may not count the reserved blocks; 6.18 only the free highatomic pages', () => {
+    const z = zone(booted(), DMA32);
+    const nr_free_mt = new Int32Array(z.nr_free_mt.length);
+    nr_free_mt[MIGRATE_HIGHATOMIC] = 100;
+    const held = { ...z, nr_reserved_highatomic: 512, nr_free_mt };
+    expect(highatomicTerm(v54, held)).toBe(512);
+    expect(highatomicTerm(v61, held)).toBe(512);
+    expect(highatomicTerm(v618, held)).toBe(100);
+  });
+
+  it('5.4 grants the highatomic reserve to ALLOC_HARDER or ALLOC_OOM only, not to ALLOC_HIGH alone; later kernels to any ALLOC_RESERVES bit', () => {
+    for (const f of [F_NON_BLOCK, F_OOM]) expect(hasReserves(v54, f)).toBe(true);
+    for (const f of [F_MIN_RESERVE, F_HIGHATOMIC, 0]) expect(hasReserves(v54, f)).toBe(false);
+    for (const rules of [v61, v618]) {
+      for (const f of [F_NON_BLOCK, F_OOM, F_MIN_RESERVE, F_HIGHATOMIC])
+        expect(hasReserves(rules, f)).toBe(true);
+      expect(hasReserves(rules, 0)).toBe(false);
+    }
   });
 });
