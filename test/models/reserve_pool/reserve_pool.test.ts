@@ -14,9 +14,13 @@ import {
   gfpflags_allow_blocking,
 } from '../../../models/page_alloc/gfp.ts';
 import { type ZoneCounts, zoneCounts } from '../../../models/page_alloc/zone.ts';
+import { reservePool2019 } from '../../../models/policies/reserve-pool-2019.ts';
 import {
   createReservePoolState,
+  RESERVE_POOL_ZONES,
+  type ReservePoolMessage,
   type ReservePoolState,
+  type ReservePoolStep,
   reserve_pool_alloc,
   reserve_pool_find_block,
   reserve_pool_flush,
@@ -28,6 +32,7 @@ import {
   reserve_pool_pending,
   reserve_pool_resize,
   reservePoolDirectHooks,
+  reservePoolOf,
 } from '../../../models/reserve_pool/reserve_pool.ts';
 import { type ReservePoolRules, reservePoolRules2019 } from '../../../models/reserve_pool/rules.ts';
 import {
@@ -85,6 +90,11 @@ function take(s: ReservePoolState, env: FakeEnv, size: number, n: number): numbe
     if (b !== null) out.push(b.phys);
   }
   return out;
+}
+
+/** A warning of reserve_pool_alloc (the function that warned; no kernel site: never merged). */
+function allocWarning(kind: ReservePoolMessage['kind'], text: string): ReservePoolMessage {
+  return { kind, level: 'warn', text, warn: { function: 'reserve_pool_alloc', site: null } };
 }
 
 function lens(s: ReservePoolState, zone: 'DMA' | 'DMA32'): number[] {
@@ -191,6 +201,30 @@ describe('serving atomic requests: the high-order guarantee', () => {
     expect(reserve_pool_find_block(s, big + 3 * PAGE)).toMatchObject({ phys: big + 2 * PAGE });
   });
 
+  it('a split may take a block of max_order itself', () => {
+    const { s, env } = boot();
+    take(s, env, PAGE, 8);
+    take(s, env, 2 * PAGE, 4);
+    take(s, env, 4 * PAGE, 2);
+    expect(lens(s, 'DMA32')).toEqual([0, 0, 0, 1]);
+    const r = reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
+    expect(r.block).toMatchObject({ pool: 'DMA32', order: 0, from_order: R.max_order });
+    expect(lens(s, 'DMA32')).toEqual([1, 1, 1, 0]);
+  });
+
+  it('a failed request wakes kswapd when any pool it tried is below its target', () => {
+    // DMA32 targets nothing (so holds every target); every DMA page is handed out
+    const { s, env } = boot({}, fakeEnv(), 65, 0);
+    expect(take(s, env, PAGE, 66)).toHaveLength(65);
+    // the pass starts (the wake is taken) and has added nothing yet
+    expect(reserve_pool_kswapd_step(s, env).what).toBe('refill');
+    const r = reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
+    expect(r.block).toBeNull();
+    expect(r.tried).toEqual(['DMA32', 'DMA']);
+    expect(r.woke).toBe(true);
+    expect(r.calls).toEqual([{ fn: 'wake_up_kswapd', mayBlock: false, pool: null }]);
+  });
+
   it('with split_when_empty false an empty list fails and the walk moves to the next pool', () => {
     const { s, env } = boot({ split_when_empty: false });
     take(s, env, PAGE, 8);
@@ -221,6 +255,9 @@ describe('serving atomic requests: the high-order guarantee', () => {
   it('a zone whose reserve is 0 (no Normal zone above DMA32) sends every request to the DMA pool', () => {
     const { s, env } = boot({}, fakeEnv(), 65, 0);
     expect(s.pool_dma32?.guaranteed_order).toBe(-1);
+    expect(s.messages.map((m) => m.text)).toContain(
+      'DMA: reserve pool DMA32: 0 pages (0 KiB), none',
+    );
     expect(reserve_pool_guarantee(s, ATOMIC, 0)).toBeNull();
     const r = reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk);
     expect(r.tried).toEqual(['DMA32', 'DMA']);
@@ -233,7 +270,10 @@ describe('serving atomic requests: the high-order guarantee', () => {
     const r = reserve_pool_alloc(s, env, nvme, size, ATOMIC, physOk);
     expect(r.block).toBeNull();
     expect(r.tried).toEqual([]);
-    expect(r.warning?.text).toBe('DMA reserve pool: order 4 above max order 3 for nvme0');
+    expect(r.woke).toBe(false);
+    expect(r.warning).toEqual(
+      allocWarning('order-too-large', 'DMA reserve pool: order 4 above max order 3 for nvme0'),
+    );
     expect(
       reserve_pool_alloc(s, env, nvme, size, ATOMIC | __GFP_NOWARN, physOk).warning,
     ).toBeNull();
@@ -246,7 +286,10 @@ describe('serving atomic requests: the high-order guarantee', () => {
     const free = s.pool_dma32?.nr_free_pages;
     const r = reserve_pool_alloc(s, env, nvme, PAGE, GFP_KERNEL, physOk);
     expect(r.block).toBeNull();
-    expect(r.warning?.kind).toBe('blocking-caller');
+    expect(r.woke).toBe(false);
+    expect(r.warning).toEqual(
+      allocWarning('blocking-caller', 'DMA reserve pool: blocking request from nvme0 refused'),
+    );
     expect(s.pool_dma32?.nr_free_pages).toBe(free);
     // WARN_ON_ONCE
     expect(
@@ -258,7 +301,10 @@ describe('serving atomic requests: the high-order guarantee', () => {
     const env = fakeEnv();
     const s = createReservePoolState(R);
     const r = reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC | __GFP_NOWARN, physOk);
-    expect(r.warning?.text).toBe('Failed to get suitable reserve pool for nvme0');
+    expect(r.woke).toBe(false);
+    expect(r.warning).toEqual(
+      allocWarning('no-suitable-pool', 'Failed to get suitable reserve pool for nvme0'),
+    );
     expect(reserve_pool_alloc(s, env, nvme, PAGE, ATOMIC, physOk).warning?.kind).toBe(
       'no-suitable-pool',
     );
@@ -413,11 +459,9 @@ describe('failures: decrypt, kswapd falling behind', () => {
     expect(s.pool_dma32?.behind).toBe(true);
     const last = reserve_pool_alloc(s, env, nvme, 8 * PAGE, ATOMIC, physOk);
     expect(last.block).toBeNull();
-    expect(last.warning).toMatchObject({
-      kind: 'exhausted',
-      level: 'warn',
-      text: 'DMA reserve pool exhausted for nvme0 (order 3)',
-    });
+    expect(last.warning).toEqual(
+      allocWarning('exhausted', 'DMA reserve pool exhausted for nvme0 (order 3)'),
+    );
     // the failed request still asks kswapd for a refill
     expect(s.refill.pending).toBe(true);
     const n = s.messages.length;
@@ -477,25 +521,55 @@ describe('free', () => {
 
   it('a range outside the pools is not ours (false): dma-direct frees it elsewhere', () => {
     const { s, env } = boot();
-    expect(reserve_pool_free(s, env, nvme, 0x7000_0000, PAGE)).toMatchObject({
+    const r = reserve_pool_free(s, env, nvme, 0x7000_0000, PAGE);
+    // no list took it (no order), no call made, kswapd not woken
+    expect(r).toEqual({
       freed: false,
+      pool: null,
+      order: expect.any(Number),
       bug: null,
+      woke: false,
+      calls: [],
+      mayBlock: false,
     });
+    expect(r.order).toBeLessThan(0);
+  });
+
+  it('a free that leaves its list within [target, 2 * target] does not wake kswapd', () => {
+    const { s, env } = boot();
+    const [phys] = take(s, env, PAGE, 1);
+    reserve_pool_flush(s, env);
+    const wakes = env.wakes;
+    const r = reserve_pool_free(s, env, nvme, phys as number, PAGE);
+    expect(lens(s, 'DMA32')[0]).toBe(9);
+    expect(r).toMatchObject({ freed: true, woke: false, calls: [] });
+    expect(env.wakes).toBe(wakes);
+    expect(reserve_pool_pending(s)).toBe(false);
   });
 
   it('double free, partial free and a wrong size are caught as BUGs and never reach the buddy allocator', () => {
     const { s, env } = boot();
     const b = reserve_pool_alloc(s, env, nvme, 4 * PAGE, ATOMIC, physOk).block!;
+    // the texts are what a report shows of each BUG; addresses as the kernel's %#lx
+    const hex = (n: number) => `0x${n.toString(16)}`;
+    const block = `(DMA32 order-2 block at ${hex(b.phys)})`;
     const partial = reserve_pool_free(s, env, nvme, b.phys + PAGE, PAGE);
     expect(partial.freed).toBe(true);
-    expect(partial.bug).toMatch(/partial free/);
+    expect(partial.bug).toBe(
+      `DMA reserve pool: partial free of ${hex(b.phys + PAGE)} by nvme0 ${block}`,
+    );
     const wrong = reserve_pool_free(s, env, nvme, b.phys, PAGE);
     expect(wrong).toMatchObject({ freed: true, order: 2, pool: 'DMA32' });
-    expect(wrong.bug).toMatch(/size 4096, block is order 2/);
+    expect(wrong.bug).toBe(
+      `DMA reserve pool: nvme0 frees ${hex(b.phys)} with size 4096, block is order 2`,
+    );
     const twice = reserve_pool_free(s, env, nvme, b.phys, 4 * PAGE);
     expect(twice.freed).toBe(true);
-    expect(twice.bug).toMatch(/double free/);
-    expect(s.messages.filter((m) => m.kind === 'bug')).toHaveLength(3);
+    expect(twice.bug).toBe(`DMA reserve pool: double free of ${hex(b.phys)} by nvme0 ${block}`);
+    // a BUG is logged at error level, with the report's text
+    expect(s.messages.filter((m) => m.kind === 'bug')).toEqual(
+      [partial, wrong, twice].map((r) => ({ kind: 'bug', level: 'err', text: r.bug })),
+    );
     expect(s.pool_dma32?.free_list[2]?.filter((x) => x === b.phys)).toHaveLength(1);
   });
 });
@@ -589,6 +663,18 @@ describe('give-back', () => {
     // nothing to do: no wake
     expect(reserve_pool_resize(s, env, zones(65, 32)).calls).toEqual([]);
   });
+
+  it('without ZONE_DMA there is no DMA pool, and a ratio write that changes nothing wakes nobody', () => {
+    const z = zones(65, 32);
+    z[0] = zoneCounts(0, 0, 0);
+    const s = createReservePoolState(R);
+    const env = fakeEnv();
+    reserve_pool_init(s, env, z);
+    expect(s.pool_dma).toBeNull();
+    expect(lens(s, 'DMA32')).toEqual([8, 4, 2, 1]);
+    expect(reserve_pool_resize(s, env, z)).toEqual({ calls: [], mayBlock: false });
+    expect(env.wakes).toBe(0);
+  });
 });
 
 describe('slotting in behind dma-direct', () => {
@@ -605,5 +691,128 @@ describe('slotting in behind dma-direct', () => {
     // every page of both pools taken, kswapd not run: the next request fails quietly
     take(s, env, PAGE, 65 + 32);
     expect(hooks.dma_alloc_from_pool(nvme, PAGE, ATOMIC | __GFP_NOWARN, physOk)).toBeNull();
+  });
+});
+
+describe('what each kswapd sub-step reports', () => {
+  /** The sub-step that makes each external call. */
+  const STEP_OF_CALL = {
+    alloc_pages: 'alloc',
+    set_memory_decrypted: 'decrypt',
+    set_memory_encrypted: 'encrypt',
+    __free_pages: 'free',
+  } as const;
+
+  /**
+   * Checks a step's report against what it did: `done` iff no pass runs
+   * after it; `ok` only where it made a call that can fail (alloc, decrypt,
+   * encrypt), as that call's success; the `what` of the call it made;
+   * `mayBlock` iff one of its calls may sleep; no order without a pool; a
+   * block in flight exactly between alloc and add, and between unlink and
+   * free; and a pool turned `behind` only by a failed refill of its own.
+   */
+  function stepChecked(s: ReservePoolState, env: FakeEnv): ReservePoolStep {
+    const behind = RESERVE_POOL_ZONES.map((z) => reservePoolOf(s, z)?.behind);
+    const x = reserve_pool_kswapd_step(s, env);
+    expect(x.done, x.what).toBe(s.refill.running === null);
+    expect(x.mayBlock).toBe(x.calls.some((c) => c.mayBlock));
+    if (x.pool === null) expect(x.order).toBeLessThan(0);
+    const call = x.calls[0];
+    if (call !== undefined) expect(x.what).toBe(STEP_OF_CALL[call.fn as keyof typeof STEP_OF_CALL]);
+    if (call === undefined || call.fn === '__free_pages')
+      expect(Object.hasOwn(x, 'ok')).toBe(false);
+    else expect(x.ok).toBe(call.fn === 'alloc_pages' ? call.ret !== null : call.ret === 0);
+    const holds =
+      x.what === 'give-back' || (x.ok === true && ['alloc', 'decrypt', 'encrypt'].includes(x.what));
+    expect(reserve_pool_in_flight(s)).toEqual(
+      holds ? { phys: x.phys, order: x.order, pool: x.pool } : null,
+    );
+    RESERVE_POOL_ZONES.forEach((z, i) => {
+      const failedRefill = x.pool === z && x.ok === false && x.what !== 'encrypt';
+      if (reservePoolOf(s, z)?.behind && !behind[i]) expect(failedRefill, `${z} behind`).toBe(true);
+    });
+    return x;
+  }
+
+  it('with nothing pending a step does nothing, may not sleep and names no list', () => {
+    const { s, env } = boot();
+    expect(stepChecked(s, env)).toMatchObject({ what: 'idle', pool: null, phys: null, calls: [] });
+  });
+
+  for (const refill_failure of ['skip-zone-this-pass', 'stop-pass'] as const)
+    it(`${refill_failure}: refills, give-backs and their failures, pass by pass`, () => {
+      const { s, env } = boot({ refill_failure });
+      // DMA short at orders 0 and 1; DMA32's targets lowered to [4, 2, 0, 0]: orders 2-3 go back
+      reserve_pool_alloc(s, env, isa, PAGE, ATOMIC | GFP_DMA, physOk);
+      reserve_pool_alloc(s, env, isa, 2 * PAGE, ATOMIC | GFP_DMA, physOk);
+      reserve_pool_resize(s, env, zones(65, 8));
+      env.allocFails = 1;
+      env.decryptFails = 1;
+      env.encryptFails = 1;
+      const seen = new Set<string>();
+      for (let pass = 0; pass < 4; pass++) {
+        if (pass > 0) reserve_pool_alloc(s, env, isa, PAGE, ATOMIC | GFP_DMA, physOk);
+        while (reserve_pool_pending(s)) {
+          const x = stepChecked(s, env);
+          seen.add(`${x.what}${x.ok === undefined ? '' : `:${x.ok}`}`);
+        }
+      }
+      expect([...seen].sort()).toEqual([
+        'add',
+        'alloc:false',
+        'alloc:true',
+        'decrypt:false',
+        'decrypt:true',
+        'done',
+        'encrypt:false',
+        'encrypt:true',
+        'free',
+        'give-back',
+        'refill',
+      ]);
+      expect(lens(s, 'DMA')).toEqual([17, 8, 4, 2]);
+      expect(lens(s, 'DMA32')).toEqual([8, 4, 0, 0]);
+    });
+
+  it('the stats count what happened: requests served, wakes as kswapd saw them, blocks added', () => {
+    const { s, env } = boot();
+    const atBoot = { ...s.stats };
+    const sizes = [PAGE, 8 * PAGE, 8 * PAGE, 8 * PAGE, 8 * PAGE, 32 * PAGE];
+    let served = 0;
+    let added = 0;
+    for (const size of sizes) {
+      if (reserve_pool_alloc(s, env, nvme, size, ATOMIC | __GFP_NOWARN, physOk).block) served += 1;
+      added += reserve_pool_flush(s, env).filter((x) => x.what === 'add').length;
+    }
+    // kswapd refills after every request: all but the order-5 one are served, each waking it
+    expect(served).toBe(sizes.length - 1);
+    expect(s.stats.nr_alloc - atBoot.nr_alloc).toBe(served);
+    expect(s.stats.nr_fail - atBoot.nr_fail).toBe(1);
+    expect(s.stats.nr_wakeups).toBe(env.wakes);
+    expect(env.wakes).toBe(served);
+    expect(s.stats.nr_refilled - atBoot.nr_refilled).toBe(added);
+    expect(added).toBeGreaterThan(0);
+  });
+});
+
+describe('the 2019 rules (rules.ts)', () => {
+  it('every decision is one of the choices rules.ts documents for it', () => {
+    const choices: { readonly [K in keyof ReservePoolRules]?: readonly ReservePoolRules[K][] } = {
+      order_targets: ['equal-pages', 'one-each-then-order0'],
+      refill_threshold: ['below-target', 'below-half-target'],
+      warn_on_failure: ['unless-nowarn', 'always'],
+      refill_failure: ['skip-zone-this-pass', 'stop-pass'],
+      give_back: ['above-twice-target', 'never'],
+    };
+    for (const [field, allowed] of Object.entries(choices))
+      expect(allowed, field).toContain(R[field as keyof ReservePoolRules]);
+    // README "Comparing designs": lists above twice their target are given back
+    expect(R.give_back).toBe('above-twice-target');
+  });
+
+  it('the id names the policy that runs them (reports, poolcheck diff); the source is one line', () => {
+    expect(reservePool2019.reservePool).toBe(R);
+    expect(R.id).toBe(reservePool2019.id);
+    expect(R.source).toMatch(/^[^\n]*2019[^\n]*$/);
   });
 });
