@@ -12,12 +12,15 @@ export default property<World, DmaOp>({
   system: 'dma',
   after: ['atomic_pool_work_fn', 'dma_free_coherent', 'dma_free_pages'],
   check: ({ state }) => {
-    for (const e of state.events)
-      if (e.kind === 'free' && e.cma && e.into === 'buddy')
+    for (const e of state.events) {
+      // Stryker disable next-line ConditionalExpression: only free events have `into` (true is killed)
+      if (e.kind !== 'free') continue;
+      if (e.cma && e.into === 'buddy')
         return {
           subject: `pfn ${hex(e.pfn)}`,
           message: `${e.npages} CMA pages given to the buddy allocator by ${e.by}: the area loses them`,
         };
+    }
     return null;
   },
   catches: [{ mutant: 'cma-chunk-to-buddy', zoo: 'BZ-11' }],

@@ -14,10 +14,10 @@ export default property<World, DmaOp>({
   designs: ['atomic-pool'],
   after: ['dma_alloc_coherent', 'dma_alloc_pages'],
   check: ({ state, op }) => {
-    const b = newBuffer(state, op);
+    const block = newBuffer(state, op)?.block;
     const s = state.pools;
-    if (!b?.block || !s) return null;
-    const p = poolsOf(s).find((x) => x.name === b.block?.pool);
+    if (!block || !s) return null;
+    const p = poolsOf(s).find((x) => x.name === block.pool);
     if (!p || availOf(p) >= s.atomic_pool_size) return null;
     if (s.atomic_pool_work.pending || s.atomic_pool_work.running) return null;
     return {

@@ -4,6 +4,7 @@ import type { World } from '../../models/world/world.ts';
 import { hex } from '../../src/report/text.ts';
 import type { DmaOp } from '../../src/systems/dma/ops.ts';
 import { property } from '../property.ts';
+import { poolsOf } from './pools.ts';
 
 export default property<World, DmaOp>({
   id: 'dma/free-to-owner',
@@ -28,14 +29,14 @@ export default property<World, DmaOp>({
     const s = state.pools;
     if (!s) return null;
     const owner = state.pa.pages.owner;
-    for (const p of [s.atomic_pool_dma, s.atomic_pool_dma32, s.atomic_pool_kernel])
-      for (const c of p?.chunks ?? []) {
+    for (const p of poolsOf(s))
+      for (const c of p.chunks) {
         const first = Math.floor(c.phys / 4096);
         const end = first + c.size / 4096;
         for (let q = first; q < end; q++)
           if (owner[q] !== PG_POOL)
             return {
-              subject: `pool ${p?.name}#${c.seq}`,
+              subject: `pool ${p.name}#${c.seq}`,
               message: `pfn ${hex(q)} of the chunk left the pool`,
             };
       }

@@ -13,13 +13,16 @@ export default property<World, DmaOp>({
   system: 'dma',
   after: 'every-step',
   check: ({ state }) => {
-    for (const e of state.events)
-      if (e.kind === 'free' && e.notEncrypted > 0)
+    for (const e of state.events) {
+      // Stryker disable next-line ConditionalExpression: only free events have `notEncrypted` (true is killed)
+      if (e.kind !== 'free') continue;
+      if (e.notEncrypted > 0)
         return {
           subject: `pfn ${hex(e.firstNotEncrypted)}`,
           message: `__free_pages() of ${e.npages} pages at pfn ${hex(e.pfn)} (by ${e.by}): ${e.notEncrypted} not private`,
           details: [pageLine(state, e.firstNotEncrypted)],
         };
+    }
     return null;
   },
   atEnd: (state) => {

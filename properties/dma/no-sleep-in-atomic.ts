@@ -1,8 +1,10 @@
 /** I1: kernel/dma/direct.c, the non-blocking paths (the 2019 bug, BZ-01). */
 
-import type { World } from '../../models/world/world.ts';
+import type { World, WorldEvent } from '../../models/world/world.ts';
 import type { DmaOp } from '../../src/systems/dma/ops.ts';
 import { property } from '../property.ts';
+
+type MaySleep = Extract<WorldEvent, { kind: 'may_sleep' }>;
 
 export default property<World, DmaOp>({
   id: 'dma/no-sleep-in-atomic',
@@ -13,8 +15,8 @@ export default property<World, DmaOp>({
   after: ['dma_alloc_coherent', 'dma_alloc_pages', 'alloc_pages'],
   check: ({ state }) => {
     if (state.context !== 'atomic') return null;
-    const e = state.events.find((x) => x.kind === 'may_sleep');
-    return e && e.kind === 'may_sleep'
+    const e = state.events.find((x): x is MaySleep => x.kind === 'may_sleep');
+    return e
       ? {
           subject: 'atomic context',
           message: `${e.what} may sleep`,

@@ -7,6 +7,17 @@ import { poolsOf } from './pools.ts';
 const EXHAUSTED = /DMA pool exhausted|Failed to get suitable pool/;
 const PAGE_ALLOC_FAILURE = /page allocation failure/;
 
+/** The texts of the step's warnings that match `re`, in order. */
+function warnings(w: World, re: RegExp): string[] {
+  const texts: string[] = [];
+  for (const e of w.events) {
+    // Stryker disable next-line ConditionalExpression: only warn events have `text`, and no pattern matches an absent one (true is killed)
+    if (e.kind !== 'warn') continue;
+    if (re.test(e.text)) texts.push(e.text);
+  }
+  return texts;
+}
+
 export default property<World, DmaOp>({
   id: 'dma/pool-warnings',
   ref: 'I17',
@@ -17,15 +28,15 @@ export default property<World, DmaOp>({
   after: ['dma_alloc_coherent', 'atomic_pool_work_fn'],
   check: ({ state, op }) => {
     if (op.op === 'atomic_pool_work_fn') {
-      const splat = state.events.find((e) => e.kind === 'warn' && PAGE_ALLOC_FAILURE.test(e.text));
-      return splat && splat.kind === 'warn'
-        ? { subject: 'atomic_pool_expand', message: `warned on a failed order: ${splat.text}` }
-        : null;
+      const [splat] = warnings(state, PAGE_ALLOC_FAILURE);
+      return splat === undefined
+        ? null
+        : { subject: 'atomic_pool_expand', message: `warned on a failed order: ${splat}` };
     }
     if (op.op !== 'dma_alloc_coherent' || !state.pools) return null;
     const served = state.stepBuffer !== null;
     if (served)
-      return state.events.some((e) => e.kind === 'warn' && EXHAUSTED.test(e.text))
+      return warnings(state, EXHAUSTED).length > 0
         ? { subject: 'dma_alloc_from_pool', message: 'a served request logged a pool warning' }
         : null;
     const triedPool = state.context === 'atomic' && poolsOf(state.pools).length > 0;
@@ -33,9 +44,7 @@ export default property<World, DmaOp>({
     // only the pool path is judged: a failed atomic request of an unencrypted-DMA device
     const wentToPool = state.config.platform.cc !== 'none';
     if (!wentToPool) return null;
-    const poolWarn = state.events.flatMap((e) =>
-      e.kind === 'warn' && EXHAUSTED.test(e.text) ? [e.text] : [],
-    );
+    const poolWarn = warnings(state, EXHAUSTED);
     if (op.nowarn && poolWarn.length > 0)
       return {
         subject: 'dma_alloc_from_pool',

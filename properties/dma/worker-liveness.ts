@@ -12,9 +12,7 @@ const RUNS = 32;
 const SUB_STEPS = 64;
 
 /** Each pool's zone, and those below it, hold twice its deficit above their high watermarks. */
-function memoryToSpare(w: World): boolean {
-  const s = w.pools;
-  if (!s) return false;
+function memoryToSpare(w: World, s: DmaPoolState): boolean {
   for (const p of poolsOf(s)) {
     const deficit = Math.max(0, s.atomic_pool_size - availOf(p)) / 4096;
     const top = p.name === 'dma' ? 0 : p.name === 'dma32' ? 1 : 2;
@@ -43,10 +41,18 @@ export default property<World, DmaOp>({
   // A probe at the end of a run: it drives the worker on the final state, which is then discarded.
   atEnd: (state) => {
     const s = state.pools;
-    if (!s || state.faults.length > 0 || !memoryToSpare(state)) return null;
+    if (!s || state.faults.length > 0 || !memoryToSpare(state, s)) return null;
     for (let run = 0; run < RUNS && firstBelow(s) !== undefined; run++) {
       schedule_work(s);
-      for (let i = 0; i < SUB_STEPS && world_pool_worker(state) !== null; i++);
+      for (
+        let i = 0;
+        // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: a run takes at most 3 * (1 + 11 + 3) = 45 sub-steps, so the cap never binds (false and >= stop the worker: killed)
+        i < SUB_STEPS &&
+        // one sub-step of the worker; null once it is done
+        world_pool_worker(state) !== null;
+        // Stryker disable next-line UpdateOperator: i-- only lifts the cap, which never binds
+        i++
+      );
     }
     const p = firstBelow(s);
     return p
