@@ -7,7 +7,10 @@
 //   STRYKER_AREA=genpool npm run mutation
 //
 // runs one area; no STRYKER_AREA runs them all. A rerun retests only the
-// mutants whose code or covering tests changed. `npx tsx
+// mutants whose code or covering tests changed, but it keeps the old result
+// of a static mutant (one in code run at import, such as a property's
+// `after` list) even when new tests kill it: after adding tests, rerun with
+// `npm run mutation -- --force`. `npx tsx
 // scripts/mutation-score.ts` adds the areas' reports into one score.
 const AREAS = {
   genpool: ['models/genpool/**/*.ts'],
