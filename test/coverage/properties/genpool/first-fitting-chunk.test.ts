@@ -40,3 +40,19 @@ describe('first-fitting-chunk witness', () => {
     expect(prop.check?.(ctx(s, op))).toBeNull();
   });
 });
+
+describe('first-fitting-chunk violation', () => {
+  it('names the older chunk and the address it handed out, in hex', () => {
+    const s = poolAfter(cfg, [small]);
+    const ev = s.last;
+    const older = s.added[0];
+    if (ev?.kind !== 'alloc' || older === undefined) throw new Error('no allocation');
+    // as if chunk 0 had served it while the newest chunk had room
+    s.last = { ...ev, chunk: older };
+    expect(prop.check?.(ctx(s, small))?.message).toMatch(
+      new RegExp(
+        `went to older chunk 0 \\(0x${ev.addr.toString(16)}\\), but fits here at bit \\d+$`,
+      ),
+    );
+  });
+});
