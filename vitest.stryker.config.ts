@@ -31,6 +31,14 @@ const DMA = [
   'test/zoo/cma.test.ts',
 ];
 
+const PAGE_ALLOC = [
+  'test/models/page_alloc/**/*.test.ts',
+  'test/properties/page_alloc/**/*.test.ts',
+  'test/mutants/page_alloc/**/*.test.ts',
+  'test/coverage/models/page_alloc/**/*.test.ts',
+  'test/coverage/properties/page_alloc/**/*.test.ts',
+];
+
 /** The tests that answer for each area's mutants. */
 const TESTS: Readonly<Record<string, readonly string[]>> = {
   genpool: [
@@ -38,16 +46,14 @@ const TESTS: Readonly<Record<string, readonly string[]>> = {
     'test/properties/genpool/**/*.test.ts',
     'test/coverage/properties/genpool/**/*.test.ts',
   ],
-  page_alloc: [
-    'test/models/page_alloc/**/*.test.ts',
-    'test/properties/page_alloc/**/*.test.ts',
-    'test/mutants/page_alloc/**/*.test.ts',
-    'test/coverage/models/page_alloc/**/*.test.ts',
-    'test/coverage/properties/page_alloc/**/*.test.ts',
-  ],
+  page_alloc: PAGE_ALLOC,
+  vmscan: PAGE_ALLOC,
   dma: DMA,
+  dma_pool: DMA,
+  dma_direct: DMA,
   reserve_pool: ['test/models/reserve_pool/**/*.test.ts', ...DMA],
   world: ['test/models/reserve_pool/**/*.test.ts', ...DMA],
+  policies: ['test/models/reserve_pool/**/*.test.ts', ...DMA],
   // a property's own tests: it holds on a correct model, its witness
   // occurs, it fails on its mutants (the whole-table expectation test is
   // left to the model areas: it would rerun for every property mutant)
