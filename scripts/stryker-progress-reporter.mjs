@@ -6,7 +6,7 @@
 //
 //   grep -v Killed reports/mut/dma.progress.jsonl
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 
 class ProgressReporter {
   constructor() {
@@ -16,12 +16,14 @@ class ProgressReporter {
   }
 
   onMutantTested(m) {
-    const { start } = m.location;
+    // start and end as [line, column], both counted from 1, as editors do;
+    // the mutant is `replacement` put over the text from start to end
+    const { start, end } = m.location;
     const line = {
       status: m.status,
-      file: m.fileName.slice(process.cwd().length + 1),
-      line: start.line + 1,
-      column: start.column + 1,
+      file: relative(process.cwd(), m.fileName),
+      start: [start.line + 1, start.column + 1],
+      end: [end.line + 1, end.column + 1],
       mutator: m.mutatorName,
       replacement: m.replacement,
       id: m.id,
