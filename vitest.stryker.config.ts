@@ -13,14 +13,8 @@
 // POOLCHECK_RUNS is deliberately not set: the CLI reads it as an absolute
 // number of runs (src/cli/budget.ts) but a few tests read it as a multiplier
 // of their own budget, so no single value reduces both.
-//
-// test/zoo/zoo.test.ts is never included: it runs the whole zoo in
-// beforeAll, so Stryker would count every line it reaches as "static"
-// (outside any test) and rerun the whole suite for each such mutant. Every
-// variant it runs is also run, per property, by the property and mutant
-// tests (see test/zoo/catches.test.ts).
 import { relative } from 'node:path';
-import { configDefaults, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import type { TestSpecification } from 'vitest/node';
 import { BaseSequencer } from 'vitest/node';
 import base from './vitest.config.ts';
@@ -53,14 +47,16 @@ class CheapFirst extends BaseSequencer {
 
 /**
  * The expectation table (every policy on every scenario at the default
- * budget) kills some mutants nothing else does, but it is the slowest file
- * by far, and Stryker reruns it whole for every surviving mutant: with it, the
- * world area alone took over three hours. So a model area runs twice: first
- * without it (STRYKER_TABLE unset), then with STRYKER_TABLE=1 on the same
- * incremental file, which reuses every result except the survivors, now
- * covered by one more test file. Only the second run's report counts.
+ * budget) and the zoo (every bug variant, and the fixed kernels' searches)
+ * kill mutants nothing else does, but they are the slowest files by far,
+ * and Stryker reruns them whole for every surviving mutant: with the table,
+ * the world area alone took over three hours. So a model area runs twice:
+ * first without them (STRYKER_TABLE unset), then with STRYKER_TABLE=1 on the
+ * same incremental file, which reuses every result except the survivors,
+ * now covered by more tests. Only the second run's report counts.
  */
-const TABLE = process.env.STRYKER_TABLE === '1' ? ['test/expectations.test.ts'] : [];
+const TABLE =
+  process.env.STRYKER_TABLE === '1' ? ['test/expectations.test.ts', 'test/zoo/zoo.test.ts'] : [];
 
 const DMA = [
   ...TABLE,
@@ -72,6 +68,7 @@ const DMA = [
 ];
 
 const PAGE_ALLOC = [
+  ...TABLE,
   'test/models/page_alloc/**/*.test.ts',
   'test/properties/page_alloc/**/*.test.ts',
   'test/mutants/page_alloc/**/*.test.ts',
@@ -121,6 +118,5 @@ export default defineConfig({
     testTimeout: 300_000,
     include: [...(TESTS[area ?? ''] ?? base.test?.include ?? [])],
     sequence: { sequencer: CheapFirst },
-    exclude: [...configDefaults.exclude, 'test/zoo/zoo.test.ts'],
   },
 });

@@ -165,8 +165,15 @@ export function bz09Finding(): string {
   return `from ${gib} GiB of RAM (${hi} pages) the dma pool's first chunk is ${cap / 1048576} MiB, ${pct}% of ZONE_DMA's ${dmaPages} managed pages`;
 }
 
-/** Runs every entry of the catalogue (or those of `only`) with `budget`. */
-export function runZoo(budget: ZooBudget, only?: readonly string[]): ZooEntryResult[] {
+/**
+ * Runs every entry of the catalogue (or those of `only`) with `budget`;
+ * `runCase` runs each case (a test passes one that remembers its results).
+ */
+export function runZoo(
+  budget: ZooBudget,
+  only?: readonly string[],
+  runCase: typeof runZooCase = runZooCase,
+): ZooEntryResult[] {
   return zooCatalogue
     .filter((e) => only === undefined || only.includes(e.id))
     .map((entry): ZooEntryResult => {
@@ -175,7 +182,7 @@ export function runZoo(budget: ZooBudget, only?: readonly string[]): ZooEntryRes
         return {
           entry,
           kind: 'caught',
-          cases: s.cases.map((c) => runZooCase(entry.id, c, budget)),
+          cases: s.cases.map((c) => runCase(entry.id, c, budget)),
         };
       if (s.kind === 'finding') return { entry, kind: 'finding', finding: bz09Finding() };
       return { entry, kind: 'out-of-scope' };

@@ -3,10 +3,10 @@
  * every in-scope bug of spec/bug-zoo.md is caught by the property the
  * catalogue names, shrunk to at most the declared steps, while the fixed
  * kernel passes the same search; out-of-scope bugs say why in one line;
- * `poolcheck zoo` prints all of it. The zoo runs once (beforeAll); each
- * test reads its own rows. Seeds are in the test names.
+ * `poolcheck zoo` prints all of it. Each case runs once, when a test first
+ * needs it. Seeds are in the test names.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_STEPS, DEFAULT_RUNS, DEFAULT_SEED } from '../../src/cli/budget.ts';
 import { zooCommandResult } from '../../src/cli/zoo.ts';
 import { caseId, caseSetting, type ZooCase, zooCatalogue } from '../../src/zoo/catalogue.ts';
@@ -15,6 +15,8 @@ import {
   buildCase,
   bz09Finding,
   runZoo,
+  runZooCase,
+  type ZooBudget,
   type ZooCaseResult,
   type ZooEntryResult,
 } from '../../src/zoo/run.ts';
@@ -23,17 +25,21 @@ import {
 const budget = { seed: DEFAULT_SEED, runs: DEFAULT_RUNS, maxSteps: DEFAULT_MAX_STEPS };
 const seedName = `seed ${budget.seed}, ${budget.runs} runs x ${budget.maxSteps} steps`;
 
-let results: ZooEntryResult[] = [];
-beforeAll(() => {
-  results = runZoo(budget);
-}, 120_000);
-
-function resultOf(bug: string, variant: string): ZooCaseResult {
-  const r = results.find((x) => x.entry.id === bug);
-  const c = r?.kind === 'caught' ? r.cases.find((x) => x.variant === variant) : undefined;
-  if (!c) throw new Error(`no zoo result for ${bug} ${variant}`);
-  return c;
+// Each case runs when a test first asks for it, not all at once in a
+// beforeAll: under Stryker (vitest.stryker.config.ts) a test then runs, and
+// is charged with, only the code of its own case.
+const memo = new Map<string, ZooCaseResult>();
+function runCase(bug: string, c: ZooCase, b: ZooBudget): ZooCaseResult {
+  const key = `${bug} ${caseId(c)}`;
+  const known = memo.get(key);
+  if (known) return known;
+  const r = runZooCase(bug, c, b);
+  memo.set(key, r);
+  return r;
 }
+
+/** The whole zoo's results, running the cases no test has asked for yet. */
+const zoo = (): ZooEntryResult[] => runZoo(budget, undefined, runCase);
 
 const inScope = zooCatalogue.flatMap((e) =>
   e.scope.kind === 'caught' ? e.scope.cases.map((c) => ({ bug: e.id, c })) : [],
@@ -42,7 +48,7 @@ const inScope = zooCatalogue.flatMap((e) =>
 describe(`every in-scope bug is caught at the default budget (${seedName})`, () => {
   for (const { bug, c } of inScope)
     it(`${bug} ${caseId(c)} (${caseSetting(c)}): ${c.property}, <= ${c.maxSteps} steps`, () => {
-      const r = resultOf(bug, caseId(c));
+      const r = runCase(bug, c, budget);
       expect(r.caught, `${bug} ${r.variant} not caught in ${r.runs} runs`).toBe(true);
       expect(r.caughtBy).toBe(c.property);
       expect(r.steps).not.toBeNull();
@@ -98,14 +104,14 @@ describe('bugs the models cannot express, and the finding', () => {
     const text = bz09Finding();
     expect(text).toContain('(4202496 pages)');
     expect(text).toMatch(/first chunk is 4 MiB, \d+% of ZONE_DMA's 3840 managed pages/);
-    const row = results.find((r) => r.entry.id === 'BZ-09');
+    const row = zoo().find((r) => r.entry.id === 'BZ-09');
     expect(row?.kind === 'finding' ? row.finding : '').toBe(text);
   });
 });
 
 describe(`poolcheck zoo prints the table (${seedName})`, () => {
   it('exits 0, every line ASCII and at most 72 columns', () => {
-    const r = zooCommandResult(budget, results, 'text');
+    const r = zooCommandResult(budget, zoo(), 'text');
     expect(r.code).toBe(0);
     for (const line of r.stdout.split('\n')) {
       expect(line.length, line).toBeLessThanOrEqual(72);
@@ -117,13 +123,13 @@ describe(`poolcheck zoo prints the table (${seedName})`, () => {
   });
 
   it('matches the golden table, times aside', async () => {
-    await expect(renderZooText(budget, results, { time: false })).toMatchFileSnapshot(
+    await expect(renderZooText(budget, zoo(), { time: false })).toMatchFileSnapshot(
       './zoo.golden.txt',
     );
   });
 
   it('gives the same facts as JSON', () => {
-    const doc = JSON.parse(zooCommandResult(budget, results, 'json').stdout) as {
+    const doc = JSON.parse(zooCommandResult(budget, zoo(), 'json').stdout) as {
       schema: string;
       allAsDeclared: boolean;
       bugs: { id: string; fix: string[]; scope: string; cases?: { how: string }[] }[];
@@ -138,7 +144,7 @@ describe(`poolcheck zoo prints the table (${seedName})`, () => {
   });
 
   it('a variant not caught as declared is marked and fails the command', () => {
-    const first = results.find((r) => r.kind === 'caught');
+    const first = zoo().find((r) => r.kind === 'caught');
     if (first?.kind !== 'caught') throw new Error('no caught entry');
     const missed = {
       ...first,
