@@ -16,14 +16,15 @@ class ProgressReporter {
   }
 
   onMutantTested(m) {
-    // start and end as [line, column], both counted from 1, as editors do;
-    // the mutant is `replacement` put over the text from start to end
+    // start and end as [line, column], both counted from 1 (as Stryker's
+    // reports and editors count); the mutant is `replacement` put over the
+    // text from start up to (not including) end
     const { start, end } = m.location;
     const line = {
       status: m.status,
       file: relative(process.cwd(), m.fileName),
-      start: [start.line + 1, start.column + 1],
-      end: [end.line + 1, end.column + 1],
+      start: [start.line, start.column],
+      end: [end.line, end.column],
       mutator: m.mutatorName,
       replacement: m.replacement,
       id: m.id,
