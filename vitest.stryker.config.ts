@@ -60,6 +60,7 @@ const TABLE =
 
 const DMA = [
   ...TABLE,
+  'test/models/world/**/*.test.ts',
   'test/models/dma/**/*.test.ts',
   'test/properties/dma/**/*.test.ts',
   'test/coverage/properties/dma/**/*.test.ts',
