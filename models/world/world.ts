@@ -70,6 +70,7 @@ import {
   type PoolCall,
   type PoolEnv,
   type PoolMessage,
+  type PoolName,
   poolOf,
   type WorkStep,
 } from '../dma/pool.ts';
@@ -81,7 +82,6 @@ import {
   __alloc_pages,
   __free_pages,
   type AllocResult,
-  allocMaySleep,
   filemap_add_folio,
   set_page_enc,
   set_page_owner,
@@ -102,6 +102,7 @@ import {
   createReservePoolState,
   type ReservePoolCall,
   type ReservePoolEnv,
+  type ReservePoolMessage,
   type ReservePoolState,
   type ReservePoolStep,
   reserve_pool_alloc,
@@ -286,10 +287,11 @@ export interface World {
   readonly cma: CmaArea | null;
   /** What dma_atomic_pool_init() called at boot, in order. */
   readonly bootCalls: PoolCall[];
-  /** The block the last atomic_pool_expand() obtained (its stack slot, for BZ-07). */
+  /**
+   * atomic_pool_expand()'s `page` (for BZ-07): what its last assignment, by
+   * CMA or alloc_pages(), left in the stack slot, null after a failure.
+   */
   poolLastPage: number | null;
-  /** The current expansion attempt tried CMA first. */
-  poolTriedCma: boolean;
   nextId: number;
   readonly poolEnv: PoolEnv & ReservePoolEnv;
   readonly directEnv: DirectEnv;
@@ -356,8 +358,6 @@ function allocFromBuddy(
   if (takeFault(w, 'alloc_pages', order)) return null;
   const r = __alloc_pages(w.pa, { gfp, order });
   w.stepAllocs.push(r);
-  if (allocMaySleep(r) && !(gfp & __GFP_DIRECT_RECLAIM))
-    w.events.push({ kind: 'may_sleep', what: 'direct reclaim without __GFP_DIRECT_RECLAIM' });
   for (const e of r.events)
     if (e.kind === 'warn_alloc') w.events.push({ kind: 'warn', text: e.text });
   if (r.pfn === null) return null;
@@ -440,18 +440,18 @@ function leak(w: World, pfn: number, npages: number, cause: string): void {
   w.events.push({ kind: 'leak', pfn, npages, cause });
 }
 
+/** A pool's printk as an event: a BUG as a bug, a warning or error as a warning; info is none. */
+function messageEvent(w: World, m: PoolMessage | ReservePoolMessage): void {
+  if (m.kind === 'bug') w.events.push({ kind: 'bug', detail: m.text ?? 'BUG' });
+  else if (m.level !== 'info') w.events.push({ kind: 'warn', text: m.text ?? 'WARN_ON' });
+}
+
 /** Turns new pool messages and leaked blocks into events and page states. */
 function syncPool(w: World): void {
   const r = w.reserve;
   if (r) {
-    for (; w.poolMessagesSeen < r.messages.length; w.poolMessagesSeen++) {
-      const m = r.messages[w.poolMessagesSeen];
-      if (m && m.level !== 'info')
-        w.events.push({
-          kind: m.kind === 'bug' ? 'bug' : 'warn',
-          ...(m.kind === 'bug' ? { detail: m.text ?? 'BUG' } : { text: m.text ?? 'WARN_ON' }),
-        } as WorldEvent);
-    }
+    for (; w.poolMessagesSeen < r.messages.length; w.poolMessagesSeen++)
+      messageEvent(w, r.messages[w.poolMessagesSeen] as ReservePoolMessage);
     for (; w.poolLeaksSeen < r.leaked.length; w.poolLeaksSeen++) {
       const b = r.leaked[w.poolLeaksSeen];
       if (b) leak(w, pfnOf(b.phys), 2 ** b.order, `reserve pool ${b.pool}: ${b.cause}`);
@@ -459,10 +459,8 @@ function syncPool(w: World): void {
   }
   const s = w.pools;
   if (!s) return;
-  for (; w.poolMessagesSeen < s.messages.length; w.poolMessagesSeen++) {
-    const m = s.messages[w.poolMessagesSeen] as PoolMessage;
-    if (m.level !== 'info') w.events.push({ kind: 'warn', text: m.text ?? 'WARN_ON' });
-  }
+  for (; w.poolMessagesSeen < s.messages.length; w.poolMessagesSeen++)
+    messageEvent(w, s.messages[w.poolMessagesSeen] as PoolMessage);
   for (; w.poolLeaksSeen < s.leaked.length; w.poolLeaksSeen++) {
     const b = s.leaked[w.poolLeaksSeen];
     if (b) leak(w, pfnOf(b.phys), 2 ** b.order, `atomic_pool_expand: ${b.cause}`);
@@ -492,23 +490,21 @@ class WorldPoolEnv implements PoolEnv, ReservePoolEnv {
 
   alloc_pages(gfp: number, order: number): number | null {
     const world = this.w;
-    const triedCma = world.poolTriedCma;
-    world.poolTriedCma = false;
-    // BZ-07: `page` still holds the previous expansion's block
-    if (world.variant.expand_stale_page && !triedCma && world.poolLastPage !== null)
+    // BZ-07: with CMA skipped, `page` is read before this iteration assigns
+    // it; on an expansion's first iteration it holds the last one's block
+    if (world.variant.expand_stale_page && world.poolLastPage !== null)
       return world.poolLastPage * PAGE_SIZE;
     let pfn: number | null = null;
-    // BZ-03: the area is used whatever zone the pool serves
-    if (world.variant.expand_cma_any_zone && world.cma !== null)
+    // BZ-03: the area is used whatever zone the pool serves (cma_alloc() fails without one)
+    if (world.variant.expand_cma_any_zone)
       pfn = cma_alloc(world, 'pool', 2 ** order, order, PG_POOL);
     if (pfn === null) {
       const zoneGfp = world.variant.expand_ignores_zone ? gfp & ~(__GFP_DMA | __GFP_DMA32) : gfp;
       pfn = allocFromBuddy(world, 'pool', zoneGfp, order);
-      if (pfn === null) return null;
-      set_page_owner(world.pa, pfn, 2 ** order, 'pool-chunk');
+      if (pfn !== null) set_page_owner(world.pa, pfn, 2 ** order, 'pool-chunk');
     }
     world.poolLastPage = pfn;
-    return pfn * PAGE_SIZE;
+    return pfn === null ? null : pfn * PAGE_SIZE;
   }
 
   __free_pages(phys: number, order: number): void {
@@ -522,11 +518,9 @@ class WorldPoolEnv implements PoolEnv, ReservePoolEnv {
 
   dma_alloc_from_contiguous(order: number): number | null {
     const world = this.w;
-    world.poolTriedCma = true;
     const pfn = cma_alloc(world, 'pool', 2 ** order, order, PG_POOL);
-    if (pfn === null) return null;
     world.poolLastPage = pfn;
-    return pfn * PAGE_SIZE;
+    return pfn === null ? null : pfn * PAGE_SIZE;
   }
 
   set_memory_decrypted(phys: number, n: number): number {
@@ -627,9 +621,8 @@ class WorldDirectEnv implements DirectEnv {
       return r.freed;
     }
     if (!world.pools || world.variant.pool_free_misses) return false;
-    const r = dma_free_from_pool(world.pools, dev, phys, size);
-    if (r.bug !== null) world.events.push({ kind: 'bug', detail: `gen_pool_free: ${r.bug}` });
-    return r.freed;
+    // a BUG in gen_pool_free() comes back as the pool's message (syncPool)
+    return dma_free_from_pool(world.pools, dev, phys, size).freed;
   }
 
   memset(phys: number, bytes: number): void {
@@ -682,7 +675,6 @@ export function createWorld(
       : null,
     bootCalls: [],
     poolLastPage: null,
-    poolTriedCma: false,
     nextId: 1,
     poolEnv,
     directEnv,
@@ -708,10 +700,15 @@ export function createWorld(
   return self;
 }
 
-/** The pool-call log entry of a reserve-pool call (boot log only). */
+/**
+ * The pool-call log entry of a reserve-pool call (boot log only). Boot runs
+ * only kswapd's refill sub-steps, whose calls (alloc_pages,
+ * set_memory_{de,en}crypted, __free_pages) are all pool calls: wake_up_kswapd
+ * and memset come from allocations, frees and resizes, never from boot.
+ */
 function reserveCallAsPoolCall(c: ReservePoolCall): PoolCall {
   return {
-    fn: c.fn === 'wake_up_kswapd' || c.fn === 'memset' ? 'alloc_pages' : c.fn,
+    fn: c.fn as PoolCall['fn'],
     mayBlock: c.mayBlock,
     pool: c.pool === 'DMA' ? 'dma' : 'dma32',
   };
@@ -815,7 +812,7 @@ function sharedPart(
 ): string | null {
   if (typeof orig !== 'object' || orig === null || keep.has(orig) || Object.isFrozen(orig))
     return null;
-  if (orig === copy) return POOL_RECORDS.test(path) ? null : path || '.';
+  if (orig === copy) return POOL_RECORDS.test(path) ? null : path;
   if (typeof copy !== 'object' || copy === null || ArrayBuffer.isView(orig)) return null;
   if (orig instanceof Map || orig instanceof Set) return path;
   for (const [k, x] of Object.entries(orig)) {
@@ -891,7 +888,6 @@ export function cloneWorld(booted: World, pa: PageAlloc): World {
     cma: cma ? { base_pfn: cma.base_pfn, count: cma.count, bitmap: cma.bitmap.slice() } : null,
     bootCalls: booted.bootCalls.slice(),
     poolLastPage: booted.poolLastPage,
-    poolTriedCma: booted.poolTriedCma,
     nextId: booted.nextId,
     poolEnv,
     directEnv,
@@ -1018,7 +1014,7 @@ function handOut(
 /** dma_free_coherent() of a live coherent buffer, from task context. */
 export function world_dma_free_coherent(w: World, b: DmaBuffer): readonly DirectEffect[] {
   beginStep(w, 'task');
-  w.buffers.splice(w.buffers.indexOf(b), 1);
+  dropBuffer(w, b);
   const device = w.config.devices[b.dev] as Device;
   const r = dma_free_attrs(
     w.policy.dmaDirect,
@@ -1059,7 +1055,7 @@ export function world_dma_alloc_pages(
 /** dma_free_pages() of a live page-API buffer, from task context. */
 export function world_dma_free_pages(w: World, b: DmaBuffer): readonly DirectEffect[] {
   beginStep(w, 'task');
-  w.buffers.splice(w.buffers.indexOf(b), 1);
+  dropBuffer(w, b);
   const device = w.config.devices[b.dev] as Device;
   const r = dma_free_pages(
     w.policy.dmaDirect,
@@ -1074,13 +1070,19 @@ export function world_dma_free_pages(w: World, b: DmaBuffer): readonly DirectEff
   return r.effects;
 }
 
-/** The debugfs_double_count variant: the chunk a worker step added is counted again. */
-function countAddedTwice(s: DmaPoolState, step: WorkStep): void {
+/** Takes `b` off the live list; a driver's double free finds it gone already. */
+function dropBuffer(w: World, b: DmaBuffer): void {
+  const i = w.buffers.indexOf(b);
+  if (i >= 0) w.buffers.splice(i, 1);
+}
+
+/** The debugfs_double_count variant: the chunk a worker step on `pool` added is counted again. */
+function countAddedTwice(s: DmaPoolState, pool: PoolName, step: WorkStep): void {
   for (const c of step.calls)
     if (c.fn === 'gen_pool_add_virt' && c.ret === 0) {
-      const bytes = poolOf(s, step.pool ?? 'kernel')?.chunks.at(-1)?.size ?? 0;
-      if (step.pool === 'dma') s.pool_size_dma += bytes;
-      else if (step.pool === 'dma32') s.pool_size_dma32 += bytes;
+      const bytes = poolOf(s, pool)?.chunks.at(-1)?.size ?? 0;
+      if (pool === 'dma') s.pool_size_dma += bytes;
+      else if (pool === 'dma32') s.pool_size_dma32 += bytes;
       else s.pool_size_kernel += bytes;
     }
 }
@@ -1092,7 +1094,7 @@ export function world_pool_worker(w: World): WorkStep | null {
   if (!s.atomic_pool_work.pending && !s.atomic_pool_work.running) return null;
   beginStep(w, 'worker');
   const step = atomic_pool_work_fn(s, w.poolEnv);
-  if (w.variant.debugfs_double_count && step.pool) countAddedTwice(s, step);
+  if (w.variant.debugfs_double_count && step.pool) countAddedTwice(s, step.pool, step);
   if (w.variant.worker_gives_up) {
     s.atomic_pool_work.pending = false;
     s.atomic_pool_work.running = null;
