@@ -450,21 +450,19 @@ function messageEvent(w: World, m: PoolMessage | ReservePoolMessage): void {
 function syncPool(w: World): void {
   const r = w.reserve;
   if (r) {
-    for (; w.poolMessagesSeen < r.messages.length; w.poolMessagesSeen++)
-      messageEvent(w, r.messages[w.poolMessagesSeen] as ReservePoolMessage);
-    for (; w.poolLeaksSeen < r.leaked.length; w.poolLeaksSeen++) {
-      const b = r.leaked[w.poolLeaksSeen];
-      if (b) leak(w, pfnOf(b.phys), 2 ** b.order, `reserve pool ${b.pool}: ${b.cause}`);
-    }
+    for (const m of r.messages.slice(w.poolMessagesSeen)) messageEvent(w, m);
+    for (const b of r.leaked.slice(w.poolLeaksSeen))
+      leak(w, pfnOf(b.phys), 2 ** b.order, `reserve pool ${b.pool}: ${b.cause}`);
+    w.poolMessagesSeen = r.messages.length;
+    w.poolLeaksSeen = r.leaked.length;
   }
   const s = w.pools;
   if (!s) return;
-  for (; w.poolMessagesSeen < s.messages.length; w.poolMessagesSeen++)
-    messageEvent(w, s.messages[w.poolMessagesSeen] as PoolMessage);
-  for (; w.poolLeaksSeen < s.leaked.length; w.poolLeaksSeen++) {
-    const b = s.leaked[w.poolLeaksSeen];
-    if (b) leak(w, pfnOf(b.phys), 2 ** b.order, `atomic_pool_expand: ${b.cause}`);
-  }
+  for (const m of s.messages.slice(w.poolMessagesSeen)) messageEvent(w, m);
+  for (const b of s.leaked.slice(w.poolLeaksSeen))
+    leak(w, pfnOf(b.phys), 2 ** b.order, `atomic_pool_expand: ${b.cause}`);
+  w.poolMessagesSeen = s.messages.length;
+  w.poolLeaksSeen = s.leaked.length;
 }
 
 /**
@@ -561,8 +559,9 @@ class WorldDirectEnv implements DirectEnv {
   dma_alloc_contiguous(_dev: Device, size: number, _gfp: number): number | null {
     const world = this.w;
     world.events.push({ kind: 'may_sleep', what: 'dma_alloc_contiguous()' });
-    // single pages come only from a per-device area (none here)
-    if (world.cma === null || size <= PAGE_SIZE) return null;
+    // single pages come only from a per-device area (none here); with no
+    // default area at all, cma_alloc() below returns NULL
+    if (size <= PAGE_SIZE) return null;
     // cma_alloc_aligned(): size >> PAGE_SHIFT pages, aligned to get_order(size)
     const count = Math.floor(size / PAGE_SIZE);
     const pfn = cma_alloc(world, 'direct', count, get_order(size), PG_ALLOCATED);

@@ -50,13 +50,14 @@ describe('scenario reservations', () => {
     expect(w.pools?.atomic_pool_dma32?.chunks[0]?.cma).toBe(false);
   });
 
-  it('rejects ranges outside the machine, a misaligned area and one across a hole', () => {
+  it('rejects ranges outside the machine, a misaligned area, one across a hole and one across a zone limit', () => {
     const base = config('sev-4g-nvme');
     const bad = [
       { ...base, reserve: [{ start_mib: 0, end_mib: 999999 }] },
       { ...base, reserve: [{ start_mib: 16, end_mib: 8 }] },
       { ...base, cma: { base_mib: 4610, size_mib: 16 } },
       { ...base, cma: { base_mib: 3068, size_mib: 8 } },
+      { ...base, cma: { base_mib: 12, size_mib: 8 } },
     ];
     const errors = bad.map((c) => {
       try {
@@ -70,6 +71,9 @@ describe('scenario reservations', () => {
     expect(errors[1]).toMatch(/config.reserve: 16-8 MiB/);
     expect(errors[2]).toMatch(/multiples of 4 MiB/);
     expect(errors[3]).toMatch(/inside one memory range/);
+    expect(errors[4]).toBe(
+      'config.cma: the area crosses the zone limit at 16 MiB; the kernel leaves such an area inactive (cma_activate_area)',
+    );
     for (const name of ['sev-4g-cma', 'sev-4g-cma-nvme', 'kdump-sev-4g'])
       expect(() => parseDmaConfig(config(name))).not.toThrow();
   });

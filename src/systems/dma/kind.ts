@@ -1,4 +1,6 @@
 /** The DMA world as a kind the CLI can run: scenario config and op validation. */
+
+import { MAX_DMA_PFN, MAX_DMA32_PFN } from '../../../models/page_alloc/zone.ts';
 import { dmaProperties } from '../../../properties/dma/index.ts';
 import { defineKind } from '../../registry/kind.ts';
 import { expectShape, parseOpWith, type Shape } from '../../registry/validate.ts';
@@ -84,6 +86,14 @@ export function parseDmaConfig(raw: unknown): DmaScenarioConfig {
       (m) => cma.base_mib * 256 >= m.start && (cma.base_mib + cma.size_mib) * 256 <= m.end,
     );
     if (!inside) throw new Error('config.cma: the area must lie inside one memory range');
+    // cma_activate_area() leaves an area that spans two zones inactive (its count set to 0)
+    const from = cma.base_mib * 256;
+    const to = (cma.base_mib + cma.size_mib) * 256;
+    for (const limit of [MAX_DMA_PFN, MAX_DMA32_PFN])
+      if (from < limit && to > limit)
+        throw new Error(
+          `config.cma: the area crosses the zone limit at ${limit / 256} MiB; the kernel leaves such an area inactive (cma_activate_area)`,
+        );
   }
   return c;
 }
