@@ -303,6 +303,7 @@ function pfnOf(phys: number): number {
   return Math.floor(phys / PAGE_SIZE);
 }
 
+// Stryker disable next-line UnaryOperator: only alloc_pages passes an order; every other fault is armed with order -1, which matches whatever the default
 function takeFault(w: World, at: ArmedFault['at'], order = -1): boolean {
   const i = w.faults.findIndex((f) => f.at === at && (f.order === -1 || f.order === order));
   if (i < 0) return false;
@@ -319,14 +320,14 @@ function notEncrypted(w: World, pfn: number, n: number): { count: number; first:
   for (let p = pfn; p < pfn + n; p++)
     if (enc[p] !== ENC_ENCRYPTED) {
       count += 1;
+      // Stryker disable next-line EqualityOperator: first <= 0 differs only when pfn 0 is the first such page, and pfn 0 is never RAM here
       if (first < 0) first = p;
     }
   return { count, first };
 }
 
-/** Whether pfn lies in the CMA area. */
-function inCma(w: World, pfn: number): boolean {
-  const a = w.cma;
+/** Whether pfn lies in the CMA area `a` (null: there is none). */
+function inCma(a: CmaArea | null, pfn: number): a is CmaArea {
   return a !== null && pfn >= a.base_pfn && pfn < a.base_pfn + a.count;
 }
 
@@ -341,7 +342,7 @@ function freeToBuddy(w: World, by: 'direct' | 'pool' | 'kernel', pfn: number, or
     notEncrypted: bad.count,
     firstNotEncrypted: bad.first,
     into: 'buddy',
-    cma: inCma(w, pfn),
+    cma: inCma(w.cma, pfn),
   });
   const err = __free_pages(w.pa, pfn, order);
   if (err !== null) w.events.push({ kind: 'bug', detail: `__free_pages: ${err}` });
@@ -378,7 +379,9 @@ function cma_alloc(
   owner: number,
 ): number | null {
   const a = w.cma;
-  if (a === null || count < 1) return null;
+  if (a === null) return null;
+  // Stryker disable next-line ConditionalExpression: the kernel's !count check; every caller asks for at least one page (dma-direct only above one page, the pool for 2^order)
+  if (count < 1) return null;
   w.events.push({ kind: 'may_sleep', what: `cma_alloc(${count} pages)` });
   const step = 2 ** Math.min(align, CONFIG_CMA_ALIGNMENT);
   const first = Math.ceil(a.base_pfn / step) * step;
@@ -395,10 +398,20 @@ function cma_alloc(
   return null;
 }
 
-/** mm/cma.c cma_release(): `count` pages at pfn go back to the area (false: not in it). */
-function cma_release(w: World, by: 'direct' | 'pool', pfn: number, count: number): boolean {
+/** mm/cma.c cma_release() (v5.4..6.x): `count` pages at pfn go back to the area (false: pfn not in it). */
+function cma_release(w: World, by: 'direct' | 'pool', pfn: number, n: number): boolean {
   const a = w.cma;
-  if (a === null || !inCma(w, pfn) || pfn + count > a.base_pfn + a.count) return false;
+  // cma_pages_valid() looks at the first page only
+  if (!inCma(a, pfn)) return false;
+  const end = a.base_pfn + a.count;
+  // VM_BUG_ON (CONFIG_DEBUG_VM): a run past the area's end; the kernel stops
+  // there, so only the pages inside the area are modelled as released
+  if (pfn + n > end)
+    w.events.push({
+      kind: 'bug',
+      detail: `VM_BUG_ON: cma_release: pfn 0x${pfn.toString(16)} + ${n} pages runs past the area's end 0x${end.toString(16)}`,
+    });
+  const count = Math.min(n, end - pfn);
   const bad = notEncrypted(w, pfn, count);
   w.events.push({
     kind: 'free',
@@ -925,7 +938,7 @@ function recordDirect(w: World, effects: readonly DirectEffect[]): void {
       leak(
         w,
         e.pfn,
-        inCma(w, e.pfn) ? Math.ceil(e.size / PAGE_SIZE) : 2 ** get_order(e.size),
+        inCma(w.cma, e.pfn) ? Math.ceil(e.size / PAGE_SIZE) : 2 ** get_order(e.size),
         e.reason,
       );
     else if (e.kind === 'warn') {
