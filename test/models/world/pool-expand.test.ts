@@ -81,6 +81,14 @@ describe('atomic_pool_expand() error paths in the worker', () => {
       npages,
       ok: false,
     });
+    // the refused conversion's own warning, then atomic_pool_expand()'s bare WARN_ON_ONCE()
+    expect(events.filter((e) => e.kind === 'warn')).toEqual([
+      {
+        kind: 'warn',
+        text: `CPA VMM failure to convert memory (pfn 0x${pfn.toString(16)}, numpages=${npages}) to private`,
+      },
+      { kind: 'warn', text: 'WARN_ON' },
+    ]);
     expect(events.at(-1)).toEqual({
       kind: 'leak',
       pfn,
