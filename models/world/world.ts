@@ -731,6 +731,14 @@ function reserveCallAsPoolCall(c: ReservePoolCall): PoolCall {
 }
 
 /**
+ * Whether a deep copy copies `v` rather than sharing it: an object, neither
+ * frozen nor in `keep`. Primitives (functions aside) and null are frozen.
+ */
+function isCopied(v: unknown, keep: ReadonlySet<object>): v is object {
+  return typeof v === 'object' && !Object.isFrozen(v) && !keep.has(v as object);
+}
+
+/**
  * A deep copy of plain model data: objects, arrays, Maps, Sets and typed
  * arrays are copied; functions, frozen objects and those in `keep` are
  * shared. With `memo`, an object reached twice is copied once (references
@@ -738,27 +746,24 @@ function reserveCallAsPoolCall(c: ReservePoolCall): PoolCall {
  * else (a class instance) throws: it has no plain copy.
  */
 function copyData<T>(v: T, keep: ReadonlySet<object>, memo: Map<object, unknown> | null): T {
-  if (typeof v !== 'object' || v === null || keep.has(v) || Object.isFrozen(v)) return v;
+  if (!isCopied(v, keep)) return v;
   if (memo?.has(v)) return memo.get(v) as T;
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) {
     // the spread keeps the original's shape; then the nested data is replaced by copies
     const o: Record<string, unknown> = { ...(v as Record<string, unknown>) };
     memo?.set(v, o);
-    for (const k in o) {
-      const x = o[k];
-      if (typeof x === 'object' && x !== null) o[k] = copyData(x, keep, memo);
-    }
+    for (const k in o) o[k] = copyData(o[k], keep, memo);
     return o as T;
   }
   let out: unknown;
   if (Array.isArray(v)) {
     const a: unknown[] = v.slice();
     memo?.set(v, a);
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i];
-      if (typeof x === 'object' && x !== null) a[i] = copyData(x, keep, memo);
-    }
+    // forEach skips holes, as slice() kept them
+    a.forEach((x, i) => {
+      a[i] = copyData(x, keep, memo);
+    });
     return a as T;
   }
   if (ArrayBuffer.isView(v)) {
@@ -781,10 +786,10 @@ function copyData<T>(v: T, keep: ReadonlySet<object>, memo: Map<object, unknown>
 
 /** Whether no object of `v` (outside `keep`, frozen ones aside) is reached twice. */
 function isTree(v: unknown, keep: ReadonlySet<object>, seen = new Set<object>()): boolean {
-  if (typeof v !== 'object' || v === null || keep.has(v) || Object.isFrozen(v)) return true;
+  if (!isCopied(v, keep)) return true;
   if (seen.has(v)) return false;
   seen.add(v);
-  if (ArrayBuffer.isView(v)) return true;
+  // a typed array's parts (Object.values) are numbers
   const parts =
     v instanceof Map ? [...v.keys(), ...v.values()] : v instanceof Set ? [...v] : Object.values(v);
   return parts.every((x) => isTree(x, keep, seen));
@@ -826,8 +831,7 @@ function sharedPart(
   keep: ReadonlySet<object>,
   path = '',
 ): string | null {
-  if (typeof orig !== 'object' || orig === null || keep.has(orig) || Object.isFrozen(orig))
-    return null;
+  if (!isCopied(orig, keep)) return null;
   if (orig === copy) return POOL_RECORDS.test(path) ? null : path;
   if (typeof copy !== 'object' || copy === null || ArrayBuffer.isView(orig)) return null;
   if (orig instanceof Map || orig instanceof Set) return path;

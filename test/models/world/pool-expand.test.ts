@@ -6,10 +6,12 @@
  * gives it back with __free_pages(); a refused decryption (mainline) or a
  * refused re-encryption leaks the block, the leak naming atomic_pool_expand
  * and its cause. The pool code sees the CMA area through
- * dev_get_cma_area(), in bytes.
+ * dev_get_cma_area(), in bytes; when the area cannot serve the block,
+ * atomic_pool_expand() falls back to alloc_pages().
  */
 import { describe, expect, it } from 'vitest';
 import { poolOf } from '../../../models/dma/pool.ts';
+import { PG_POOL } from '../../../models/page_alloc/pages.ts';
 import { type World, type WorldEvent, world_pool_worker } from '../../../models/world/world.ts';
 import type { DmaOp, FaultOp } from '../../../src/systems/dma/ops.ts';
 import { coherent, freeEvent, run } from '../../coverage/properties/dma/world.ts';
@@ -43,6 +45,22 @@ function allocated(events: readonly WorldEvent[]): { pfn: number; npages: number
 }
 
 describe('atomic_pool_expand() error paths in the worker', () => {
+  it('alloc_pages() finds no page: no block, the expansion tries the next lower order', () => {
+    const { w, events } = expandAfter([fault('alloc_pages')]);
+    const { pfn, npages } = allocated(events);
+    expect(events.slice(0, 4)).toEqual([
+      { kind: 'may_sleep', what: 'alloc_pages(order 5, __GFP_DIRECT_RECLAIM)' },
+      { kind: 'fault', at: 'alloc_pages' },
+      { kind: 'may_sleep', what: 'alloc_pages(order 4, __GFP_DIRECT_RECLAIM)' },
+      { kind: 'alloc', by: 'pool', pfn, npages: 16 },
+    ]);
+    // the new chunk is the order-4 block, not one at phys 0 from the failed call
+    const chunks = w.pools ? poolOf(w.pools, 'dma32')?.chunks : undefined;
+    expect(chunks?.slice(1)).toEqual([
+      { seq: 1, phys: pfn * PAGE, size: npages * PAGE, order: 4, cma: false },
+    ]);
+  });
+
   it('gen_pool_add_virt() fails: the block is re-encrypted, then __free_pages() gives it, private, back to the buddy allocator', () => {
     const { w, events } = expandAfter([fault('gen_pool_add')]);
     const { pfn, npages } = allocated(events);
@@ -124,5 +142,38 @@ describe('the default CMA area at boot (cma=64M@2048M, inside ZONE_DMA32)', () =
     // ZONE_DMA lies below the area: its pool is not served by CMA
     expect(dma.cma).toBe(false);
     expect(dma.phys + dma.size).toBeLessThanOrEqual(16 * MiB);
+  });
+});
+
+describe('the default CMA area too small for a pool (cma=1M@2048M, coherent_pool=1M)', () => {
+  const boot = () =>
+    run([], {
+      policy: 'mainline',
+      config: { machine: '4G', coherent_pool: '1M', cma: { base_mib: 2048, size_mib: 1 } },
+    });
+
+  it('the kernel pool takes the whole area; the dma32 pool, finding it full, falls back to alloc_pages()', () => {
+    const w = boot();
+    const kernel = w.pools ? poolOf(w.pools, 'kernel')?.chunks : undefined;
+    const dma32 = w.pools ? poolOf(w.pools, 'dma32')?.chunks : undefined;
+    if (!kernel || !dma32) throw new Error('no kernel or dma32 pool');
+    expect(kernel).toEqual([{ seq: 0, phys: 2048 * MiB, size: MiB, order: 8, cma: true }]);
+    // atomic_pool_expand(): dma_alloc_from_contiguous() fails, then alloc_pages() at the same order
+    const calls = w.bootCalls.filter((c) => c.pool === 'dma32');
+    expect(calls.slice(1, 3)).toMatchObject([
+      { fn: 'dma_alloc_from_contiguous', order: 8, ret: null },
+      { fn: 'alloc_pages', order: 8, ret: dma32[0]?.phys },
+    ]);
+    const [chunk] = dma32;
+    if (!chunk) throw new Error('no dma32 chunk');
+    expect(chunk).toMatchObject({ size: MiB, order: 8, cma: false });
+    // a buddy block inside ZONE_DMA32, outside the area (no chunk at phys 0)
+    expect(chunk.phys).toBeGreaterThanOrEqual(16 * MiB);
+    expect(chunk.phys + chunk.size).toBeLessThanOrEqual(4096 * MiB);
+    expect(chunk.phys + chunk.size <= 2048 * MiB || chunk.phys >= 2049 * MiB).toBe(true);
+    const pfn = chunk.phys / PAGE;
+    // from the buddy allocator: its alloc event names no area, its pages are the pool's
+    expect(w.events).toContainEqual({ kind: 'alloc', by: 'pool', pfn, npages: 256 });
+    expect(w.pa.pages.owner[pfn]).toBe(PG_POOL);
   });
 });
