@@ -91,7 +91,7 @@ const TESTS: Readonly<Record<string, readonly string[]>> = {
   dma_direct: DMA,
   reserve_pool: ['test/models/reserve_pool/**/*.test.ts', ...DMA],
   world: ['test/models/reserve_pool/**/*.test.ts', ...DMA],
-  policies: ['test/models/reserve_pool/**/*.test.ts', ...DMA],
+  policies: ['test/models/*.test.ts', 'test/models/reserve_pool/**/*.test.ts', ...DMA],
   // a property's own tests: it holds on a correct model, its witness
   // occurs, it fails on its mutants (the whole-table expectation test is
   // left to the model areas: it would rerun for every property mutant)

@@ -1,0 +1,55 @@
+/**
+ * The built-in policies (models/policies/) against ../shared/conventions.md:
+ * each names the kernel it models, and expectationOf() (models/policy.ts)
+ * reads a per-scenario declaration first, then the policy's own, then
+ * `holds`.
+ */
+import { describe, expect, it } from 'vitest';
+import { builtinPolicy } from '../../models/policies/index.ts';
+import { expectationOf, type Policy } from '../../models/policy.ts';
+
+const policy = (id: string): Policy => {
+  const p = builtinPolicy(id);
+  if (!p) throw new Error(`no policy ${id}`);
+  return p;
+};
+
+describe('each built-in policy names the kernel conventions.md gives it', () => {
+  it.each([
+    ['v5.4', /^v5\.4: .*remap\.c; mm\/ of 5\.4\.y$/],
+    ['v5.8', /^v5\.8: kernel\/dma\/pool\.c/],
+    ['6.1', /^Debian 6\.1\.192 \(late 6\.1\.y\)/],
+    ['mainline', /^pool\.c 0510cb5b2303, direct\.c 94a04ad732c9; mm\/ of v6\.18$/],
+    ['reserve-pool-2019', /2019 thread, on top of mainline \(never merged\)$/],
+  ])('%s', (id, source) => {
+    expect(policy(id).source).toMatch(source);
+  });
+});
+
+describe('expectationOf()', () => {
+  const v61 = policy('6.1');
+
+  it('undeclared: holds', () => {
+    expect(expectationOf(v61, 'dma/addressable')).toBe('holds');
+    expect(expectationOf(v61, 'dma/addressable', 'sev-4g-cma')).toBe('holds');
+  });
+
+  it("the policy's own declaration, with no scenario or a scenario that declares nothing else", () => {
+    expect(expectationOf(v61, 'dma/free-to-owner')).toEqual({ fails: 'T15' });
+    expect(expectationOf(v61, 'dma/free-to-owner', 'sev-4g-nvme')).toEqual({ fails: 'T15' });
+    // sev-4g-cma declares only cma-to-cma: the policy's own still applies to the rest
+    expect(expectationOf(v61, 'dma/free-to-owner', 'sev-4g-cma')).toEqual({ fails: 'T15' });
+  });
+
+  it("a scenario's declaration wins over the policy's, both ways", () => {
+    expect(expectationOf(v61, 'dma/cma-to-cma', 'sev-4g-cma')).toEqual({ fails: 'BZ-11' });
+    expect(expectationOf(v61, 'dma/cma-to-cma')).toBe('holds');
+    expect(expectationOf(v61, 'dma/free-to-owner', 'host-4g-noenc')).toBe('holds');
+  });
+
+  it('a policy without per-scenario declarations', () => {
+    const bare: Policy = { ...v61, expectOn: undefined, expect: { 'dma/x': { fails: 'BZ-1' } } };
+    expect(expectationOf(bare, 'dma/x', 'sev-4g-cma')).toEqual({ fails: 'BZ-1' });
+    expect(expectationOf(bare, 'dma/y', 'sev-4g-cma')).toBe('holds');
+  });
+});
