@@ -833,7 +833,8 @@ function sharedPart(
 ): string | null {
   if (!isCopied(orig, keep)) return null;
   if (orig === copy) return POOL_RECORDS.test(path) ? null : path;
-  if (typeof copy !== 'object' || copy === null || ArrayBuffer.isView(orig)) return null;
+  // copyDmaPoolState() makes an object of each object it copies (a typed array of one)
+  if (ArrayBuffer.isView(orig)) return null;
   if (orig instanceof Map || orig instanceof Set) return path;
   for (const [k, x] of Object.entries(orig)) {
     const found = sharedPart(x, (copy as Record<string, unknown>)[k], keep, `${path}.${k}`);
@@ -842,11 +843,35 @@ function sharedPart(
   return null;
 }
 
-/** How each booted world's mutable parts are copied: what is shared, and whether they are trees. */
-const copyPlans = new WeakMap<
-  World,
-  { readonly keep: ReadonlySet<object>; readonly tree: boolean; readonly fastPools: boolean }
->();
+/** How a booted world's mutable parts are copied: what is shared, and whether they are trees. */
+interface CopyPlan {
+  readonly keep: ReadonlySet<object>;
+  readonly tree: boolean;
+  readonly fastPools: boolean;
+}
+
+/** Each booted world's copy plan, made by its first clone. */
+const copyPlans = new WeakMap<World, CopyPlan>();
+
+/** The copy plan of `booted`, cloned on `pa` for the first time; kept for its later clones. */
+function newCopyPlan(booted: World, pa: PageAlloc): CopyPlan {
+  // configuration is shared, and so are the zones (pa keeps them across resets)
+  const keep = new Set<object>([booted.config, booted.policy, booted.variant, ...pa.zones]);
+  if (booted.pools) keep.add(booted.pools.rules).add(booted.pools.config);
+  if (booted.reserve) keep.add(booted.reserve.rules);
+  if (booted.pa.zones.some((z, i) => z !== pa.zones[i]))
+    throw new Error("cloneWorld: pa is not a reset of the booted world's page allocator");
+  const seen = new Set<object>();
+  const tree = isTree(booted.pools, keep, seen) && isTree(booted.reserve, keep, seen);
+  // the field-by-field copy, unless pool.c's state holds more than it knows how to copy
+  const fastPools =
+    tree &&
+    (booted.pools === null ||
+      sharedPart(booted.pools, copyDmaPoolState(booted.pools), keep) === null);
+  const plan = { keep, tree, fastPools };
+  copyPlans.set(booted, plan);
+  return plan;
+}
 
 /**
  * A world in the state of `booted` (a world no step has run on), on `pa`,
@@ -857,24 +882,7 @@ const copyPlans = new WeakMap<
  */
 export function cloneWorld(booted: World, pa: PageAlloc): World {
   if (booted.context !== 'boot') throw new Error('cloneWorld: the world has run a step');
-  let plan = copyPlans.get(booted);
-  if (plan === undefined) {
-    // configuration is shared, and so are the zones (pa keeps them across resets)
-    const keep = new Set<object>([booted.config, booted.policy, booted.variant, ...pa.zones]);
-    if (booted.pools) keep.add(booted.pools.rules).add(booted.pools.config);
-    if (booted.reserve) keep.add(booted.reserve.rules);
-    if (booted.pa.zones.some((z, i) => z !== pa.zones[i]))
-      throw new Error("cloneWorld: pa is not a reset of the booted world's page allocator");
-    const seen = new Set<object>();
-    const tree = isTree(booted.pools, keep, seen) && isTree(booted.reserve, keep, seen);
-    // the field-by-field copy, unless pool.c's state holds more than it knows how to copy
-    const fastPools =
-      tree &&
-      (booted.pools === null ||
-        sharedPart(booted.pools, copyDmaPoolState(booted.pools), keep) === null);
-    plan = { keep, tree, fastPools };
-    copyPlans.set(booted, plan);
-  }
+  const plan = copyPlans.get(booted) ?? newCopyPlan(booted, pa);
   // an object reached twice: one memo over both parts keeps it shared
   const memo = plan.tree ? null : new Map<object, unknown>();
   const pools =
@@ -950,8 +958,8 @@ function recordDirect(w: World, effects: readonly DirectEffect[]): void {
         e.reason,
       );
     else if (e.kind === 'warn') {
-      // set_memory's own warning is already logged by convert()
-      if (!w.events.some((x) => x.kind === 'warn' && x.text === e.text))
+      // set_memory's own warning is already logged by convert() (only a warning has a text)
+      if (!w.events.some((x) => 'text' in x && x.text === e.text))
         w.events.push({ kind: 'warn', text: e.text });
     } else if (e.kind === 'wild') w.events.push({ kind: 'wild', detail: `${e.op}: ${e.detail}` });
   }
@@ -1023,7 +1031,8 @@ function handOut(
     cpu_addr: b.cpu_addr,
     page: b.page,
     dma_handle: r.dma_handle,
-    block: r.buffer.source === 'pool' ? lastPoolBlock : null,
+    // null unless this step's dma_alloc_from_pool() returned a block, which is then the buffer
+    block: lastPoolBlock,
     atomic: b.atomic,
   };
   w.buffers.push(buffer);
@@ -1100,10 +1109,11 @@ function dropBuffer(w: World, b: DmaBuffer): void {
 function countAddedTwice(s: DmaPoolState, pool: PoolName, step: WorkStep): void {
   for (const c of step.calls)
     if (c.fn === 'gen_pool_add_virt' && c.ret === 0) {
-      const bytes = poolOf(s, pool)?.chunks.at(-1)?.size ?? 0;
-      if (pool === 'dma') s.pool_size_dma += bytes;
-      else if (pool === 'dma32') s.pool_size_dma32 += bytes;
-      else s.pool_size_kernel += bytes;
+      // the add succeeded: the chunk is the last of the worker's pool
+      const added = (poolOf(s, pool) as AtomicPool).chunks.at(-1) as { readonly size: number };
+      if (pool === 'dma') s.pool_size_dma += added.size;
+      else if (pool === 'dma32') s.pool_size_dma32 += added.size;
+      else s.pool_size_kernel += added.size;
     }
 }
 
@@ -1140,8 +1150,8 @@ export function world_kswapd(
   }
   if (w.pa.pgdat.kswapd.position === 'full_sleep') return null;
   beginStep(w, 'kswapd');
-  const step = kswapd_step(w.pa, reclaim);
-  return step === null ? null : { kswapd: step };
+  // kswapd_step() is null only when kswapd is fully asleep, checked above
+  return { kswapd: kswapd_step(w.pa, reclaim) as KswapdStep };
 }
 
 /** Another kernel user allocates `count` blocks of 2^order pages from `zone`. */
@@ -1170,8 +1180,7 @@ export function world_free_pages(w: World, pick: number, count: number): number 
   beginStep(w, 'task');
   let freed = 0;
   for (let i = 0; i < count && w.kernelPages.length > 0; i++) {
-    const [b] = w.kernelPages.splice(pick % w.kernelPages.length, 1);
-    if (!b) break;
+    const b = w.kernelPages.splice(pick % w.kernelPages.length, 1)[0] as World['kernelPages'][0];
     freeToBuddy(w, 'kernel', b.pfn, b.order);
     freed += 1;
   }
@@ -1218,7 +1227,8 @@ export function freePagesNotEncrypted(w: World): { count: number; first: number 
   // only converted pages can be other than private: scan the union of those ranges once
   const ranges = w.converted;
   const order: number[] = [];
-  for (let i = 0; i < ranges.length; i += 2) order.push(i);
+  // ranges holds whole pairs
+  for (let i = 0; i !== ranges.length; i += 2) order.push(i);
   order.sort((a, b) => (ranges[a] as number) - (ranges[b] as number));
   let count = 0;
   let first = -1;
@@ -1229,9 +1239,9 @@ export function freePagesNotEncrypted(w: World): { count: number; first: number 
     for (let p = start; p < end; p++)
       if (owner[p] === PG_FREE && enc[p] !== ENC_ENCRYPTED) {
         count += 1;
-        if (first < 0) first = p;
+        if (first === -1) first = p;
       }
-    if (end > done) done = end;
+    done = Math.max(done, end);
   }
   return { count, first };
 }

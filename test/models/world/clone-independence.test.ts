@@ -266,3 +266,50 @@ describe('cloneWorld: the generic copy', () => {
     expect(c.e).not.toBe(item);
   });
 });
+
+describe("cloneWorld: a clone's own lists and what the copy plan refuses", () => {
+  it("every array of a clone is its own: equal to the booted world's, never the same array", () => {
+    const { w } = bootOf(withArea);
+    const c = cloneWorld(w, w.pa);
+    const lists = [
+      'stepAllocs',
+      'buffers',
+      'kernelPages',
+      'faults',
+      'events',
+      'converted',
+      'bootCalls',
+    ] as const;
+    for (const k of lists) {
+      expect(c[k]).toEqual(w[k]);
+      expect(c[k]).not.toBe(w[k]);
+    }
+    // the boot left records in these: a shared array would carry the clone's additions back
+    for (const k of ['stepAllocs', 'events', 'bootCalls'] as const)
+      expect(w[k].length).toBeGreaterThan(0);
+    expect(c.cma?.bitmap).toEqual(w.cma?.bitmap);
+    expect(c.cma?.bitmap).not.toBe(w.cma?.bitmap);
+  });
+
+  it.each([
+    ['a Map', new Map([[1, { order: 2 }]])],
+    ['a Set', new Set([{ order: 2 }])],
+  ])("%s where pool.c's state has a plain object leaves the copy to the generic copy", (_, v) => {
+    const { w } = bootOf(withArea, (b) => Object.assign(pools(b), { atomic_pool_work: v }));
+    const c = pools(cloneWorld(w, w.pa));
+    // a spread would have made an empty object of it
+    expect(c.atomic_pool_work).toBeInstanceOf(v.constructor);
+    expect(snap(c.atomic_pool_work)).toEqual(snap(v));
+    expect(c.atomic_pool_work).not.toBe(v);
+  });
+
+  it("a page allocator holding only some of the booted world's zones is no reset of it", () => {
+    const { w } = bootOf(withArea);
+    const other = systemOf(withArea).init();
+    const zones = w.pa.zones.map((z, i) => (i === 0 ? z : (other.pa.zones[i] ?? z)));
+    expect(zones.filter((z, i) => z === w.pa.zones[i])).toHaveLength(1);
+    expect(() => cloneWorld(w, { ...w.pa, zones })).toThrow(
+      new Error("cloneWorld: pa is not a reset of the booted world's page allocator"),
+    );
+  });
+});
