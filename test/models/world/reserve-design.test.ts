@@ -86,3 +86,20 @@ describe('an atomic buffer from the DMA reserve pool (256M SEV guest)', () => {
     expect(w.pa.pages.enc[pfn]).not.toBe(ENC_ENCRYPTED);
   });
 });
+
+describe("the 2019 pool's warnings", () => {
+  it('a warning is an event of the step that printed it, not of the steps after it', () => {
+    // order 4 is above the pool's max order: reserve_pool_alloc() warns
+    const first = run([coherent(16 * PAGE, true)], { policy });
+    const warning = first.events.filter((e) => e.kind === 'warn');
+    expect(warning).toEqual([
+      {
+        kind: 'warn',
+        text: expect.stringMatching(/^DMA reserve pool: order 4 above max order \d+ for /),
+      },
+    ]);
+    const next = run([coherent(16 * PAGE, true), coherent(PAGE, true)], { policy });
+    expect(next.stepBuffer).not.toBeNull();
+    expect(next.events.filter((e) => e.kind === 'warn')).toEqual([]);
+  });
+});

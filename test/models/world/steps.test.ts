@@ -13,9 +13,11 @@ import { page_owner } from '../../../models/page_alloc/page_alloc.ts';
 import {
   type World,
   world_alloc_pages,
+  world_arm_fault,
   world_dma_alloc_coherent,
   world_dma_alloc_pages,
   world_dma_free_coherent,
+  world_dma_free_pages,
   world_free_pages,
   world_page_cache,
   world_pool_worker,
@@ -49,6 +51,18 @@ describe('the context of each step', () => {
     expect(w.context).toBe('task');
     world_alloc_pages(w, true, 'normal', 0, 1);
     world_page_cache(w, 0, false);
+    expect(w.context).toBe('task');
+  });
+
+  it('dma_free_pages() and arming a fault run as a task, whatever ran before', () => {
+    const w = run([]);
+    const r = world_dma_alloc_pages(w, 0, PAGE, true);
+    expect(w.context).toBe('atomic');
+    if (!r.buffer) throw new Error('no buffer');
+    world_dma_free_pages(w, r.buffer);
+    expect(w.context).toBe('task');
+    world_dma_alloc_pages(w, 0, PAGE, true);
+    world_arm_fault(w, { at: 'set_memory_decrypted', order: -1 });
     expect(w.context).toBe('task');
   });
 
