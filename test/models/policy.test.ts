@@ -53,3 +53,16 @@ describe('expectationOf()', () => {
     expect(expectationOf(bare, 'dma/y', 'sev-4g-cma')).toBe('holds');
   });
 });
+
+describe('reserve-pool-2019 is the 2019 proposal on top of mainline (conventions.md)', () => {
+  it("it names mainline as its base and keeps mainline's page allocator and dma-direct", () => {
+    const p = policy('reserve-pool-2019');
+    const base = policy('mainline');
+    expect(p.extends).toBe('mainline');
+    expect(p.pageAlloc).toBe(base.pageAlloc);
+    expect(p.dmaDirect).toBe(base.dmaDirect);
+    // the reserve pools take the atomic pools' place
+    expect(p.dmaPool).toBeNull();
+    expect(p.reservePool).not.toBeNull();
+  });
+});
