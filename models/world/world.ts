@@ -320,8 +320,7 @@ function notEncrypted(w: World, pfn: number, n: number): { count: number; first:
   for (let p = pfn; p < pfn + n; p++)
     if (enc[p] !== ENC_ENCRYPTED) {
       count += 1;
-      // Stryker disable next-line EqualityOperator: first <= 0 differs only when pfn 0 is the first such page, and pfn 0 is never RAM here
-      if (first < 0) first = p;
+      if (first === -1) first = p;
     }
   return { count, first };
 }
@@ -379,9 +378,9 @@ function cma_alloc(
   owner: number,
 ): number | null {
   const a = w.cma;
+  // the kernel's !count check is left out: every caller asks for at least
+  // one page (dma-direct only above one page, the pool for 2^order)
   if (a === null) return null;
-  // Stryker disable next-line ConditionalExpression: the kernel's !count check; every caller asks for at least one page (dma-direct only above one page, the pool for 2^order)
-  if (count < 1) return null;
   w.events.push({ kind: 'may_sleep', what: `cma_alloc(${count} pages)` });
   const step = 2 ** Math.min(align, CONFIG_CMA_ALIGNMENT);
   const first = Math.ceil(a.base_pfn / step) * step;
