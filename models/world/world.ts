@@ -400,7 +400,7 @@ function cma_alloc(
 /** mm/cma.c cma_release() (v5.4..6.x): `count` pages at pfn go back to the area (false: pfn not in it). */
 function cma_release(w: World, by: 'direct' | 'pool', pfn: number, n: number): boolean {
   const a = w.cma;
-  // cma_pages_valid() looks at the first page only
+  // the range check looks at the first page only (cma_pages_valid() since v5.16)
   if (!inCma(a, pfn)) return false;
   const end = a.base_pfn + a.count;
   // VM_BUG_ON (CONFIG_DEBUG_VM): a run past the area's end; the kernel stops

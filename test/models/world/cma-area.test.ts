@@ -158,7 +158,7 @@ describe('cma_release()', () => {
     const a = area(held);
     expect(held.buffers.at(-1)?.phys).toBe((a.base_pfn + a.count - 256) * PAGE);
     const w = run([...ops, freeBuffer(2)], bz19);
-    // cma_pages_valid() checks the first page only; then VM_BUG_ON(pfn + count > base_pfn + count)
+    // the range check (cma_pages_valid() since v5.16) reads the first page only; then VM_BUG_ON(pfn + count > base_pfn + count)
     const pfn = a.base_pfn + a.count - 256;
     const hex = (n: number) => `0x${n.toString(16)}`;
     expect(w.events.filter((e) => e.kind === 'bug' || e.kind === 'free')).toEqual([
