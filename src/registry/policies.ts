@@ -79,6 +79,12 @@ export function validateUserPolicy(raw: unknown, file: string): Policy {
     if (key === 'expect' || key === 'expectOn' || key === 'source') continue;
     if (!(key in base))
       throw new UsageError(`policy module ${file}: '${key}' is not a policy field`);
+    // a design the built-in lacks (v5.4's atomic pools, mainline's reserve pools)
+    // cannot be switched on field by field: the world has one pool design
+    if ((base as unknown as Record<string, unknown>)[key] === null && value !== null)
+      throw new UsageError(
+        `policy module ${file}: '${key}' is null in ${base.id}: extend a policy that has one`,
+      );
     try {
       checkShape(value, (base as unknown as Record<string, unknown>)[key], key);
     } catch (e) {

@@ -50,6 +50,14 @@ describe('validateUserPolicy', () => {
     expect(errorOf({ ...base, dmaPool: { pools_created: 'always' } })).toBe(
       'policy module p.ts: dmaPool.pools_created must be an object',
     );
+    // a pool design the built-in does not have
+    expect(errorOf({ ...base, reservePool: {} })).toBe(
+      "policy module p.ts: 'reservePool' is null in mainline: extend a policy that has one",
+    );
+    expect(errorOf({ id: 'x', extends: 'v5.4', dmaPool: mainline.dmaPool })).toBe(
+      "policy module p.ts: 'dmaPool' is null in v5.4: extend a policy that has one",
+    );
+    expect(() => validateUserPolicy({ ...base, reservePool: null }, 'p.ts')).not.toThrow();
   });
 
   it('takes its overrides, inherits the expectations it does not override, names its source', () => {
