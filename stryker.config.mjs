@@ -9,7 +9,8 @@
 //
 // runs one area; no STRYKER_AREA runs them all. A model area then runs
 // again with STRYKER_TABLE=1, which adds the slow expectation table and zoo
-// and reruns only the survivors (vitest.stryker.config.ts says why). A rerun retests only the
+// and reruns only the survivors (vitest.stryker.config.ts says why; a static
+// survivor only with --force, see below). A rerun retests only the
 // mutants whose code or covering tests changed, but it keeps the old result
 // of a static mutant (one in code run at import, such as a property's
 // `after` list) even when new tests kill it: after adding tests, rerun with

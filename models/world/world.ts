@@ -464,21 +464,19 @@ function messageEvent(w: World, m: PoolMessage | ReservePoolMessage): void {
 
 /** Turns new pool messages and leaked blocks into events and page states. */
 function syncPool(w: World): void {
-  const r = w.reserve;
-  if (r) {
-    for (const m of r.messages.slice(w.poolMessagesSeen)) messageEvent(w, m);
-    for (const b of r.leaked.slice(w.poolLeaksSeen))
-      leak(w, pfnOf(b.phys), 2 ** b.order, `reserve pool ${b.pool}: ${b.cause}`);
-    w.poolMessagesSeen = r.messages.length;
-    w.poolLeaksSeen = r.leaked.length;
-  }
-  const s = w.pools;
-  if (!s) return;
-  for (const m of s.messages.slice(w.poolMessagesSeen)) messageEvent(w, m);
-  for (const b of s.leaked.slice(w.poolLeaksSeen))
-    leak(w, pfnOf(b.phys), 2 ** b.order, `atomic_pool_expand: ${b.cause}`);
-  w.poolMessagesSeen = s.messages.length;
-  w.poolLeaksSeen = s.leaked.length;
+  // a world has one pool design: the 2019 reserve pools or pool.c's atomic pools
+  const log = w.reserve ?? w.pools;
+  if (!log) return;
+  for (const m of log.messages.slice(w.poolMessagesSeen)) messageEvent(w, m);
+  for (const b of log.leaked.slice(w.poolLeaksSeen))
+    leak(
+      w,
+      pfnOf(b.phys),
+      2 ** b.order,
+      'pool' in b ? `reserve pool ${b.pool}: ${b.cause}` : `atomic_pool_expand: ${b.cause}`,
+    );
+  w.poolMessagesSeen = log.messages.length;
+  w.poolLeaksSeen = log.leaked.length;
 }
 
 /**

@@ -82,13 +82,12 @@ export function parseDmaConfig(raw: unknown): DmaScenarioConfig {
     // cma_declare_contiguous(): base and size aligned to the largest buddy block (4 MiB)
     if (cma.base_mib % 4 !== 0 || cma.size_mib % 4 !== 0)
       throw new Error('config.cma: base_mib and size_mib must be multiples of 4 MiB');
-    const inside = pageAllocMachines[c.machine]?.memory.some(
-      (m) => cma.base_mib * 256 >= m.start && (cma.base_mib + cma.size_mib) * 256 <= m.end,
-    );
-    if (!inside) throw new Error('config.cma: the area must lie inside one memory range');
-    // cma_activate_area() leaves an area that spans two zones inactive (its count set to 0)
+    // the area in pfns
     const from = cma.base_mib * 256;
     const to = (cma.base_mib + cma.size_mib) * 256;
+    const inside = pageAllocMachines[c.machine]?.memory.some((m) => from >= m.start && to <= m.end);
+    if (!inside) throw new Error('config.cma: the area must lie inside one memory range');
+    // cma_activate_area() leaves an area that spans two zones inactive (its count set to 0)
     for (const limit of [MAX_DMA_PFN, MAX_DMA32_PFN])
       if (from < limit && to > limit)
         throw new Error(
