@@ -320,13 +320,12 @@ export interface PoolCall {
 
 const MASK64 = (1n << 64n) - 1n;
 
-function digitValue(c: string | undefined): number {
-  if (c === undefined) return -1;
-  const code = c.charCodeAt(0);
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 97 && code <= 102) return code - 87;
-  if (code >= 65 && code <= 70) return code - 55;
-  return -1;
+/**
+ * A character's digit value in base 36 (NaN for none): _parse_integer stops
+ * at the first character whose value is not below the base.
+ */
+function digitValue(c: string): number {
+  return Number.parseInt(c, 36);
 }
 
 const SUFFIX_SHIFT: Readonly<Record<string, bigint>> = {
@@ -345,22 +344,15 @@ const SUFFIX_SHIFT: Readonly<Record<string, bigint>> = {
  * modulo 2^64. No digits give 0.
  */
 export function memparse(ptr: string): number {
-  let i = 0;
-  let base = 10;
-  if (ptr[0] === '0') {
-    if ((ptr[1] === 'x' || ptr[1] === 'X') && digitValue(ptr[2]) >= 0) {
-      base = 16;
-      i = 2;
-    } else base = 8;
-  }
+  // `0x` with no hex digit after it reads as octal 0 stopped at the `x`;
+  // as hex it would read no digit: 0 either way, so isxdigit is not tested
+  const hex = ptr[0] === '0' && (ptr[1] === 'x' || ptr[1] === 'X');
+  const base = hex ? 16 : ptr[0] === '0' ? 8 : 10;
+  let i = hex ? 2 : 0;
   let v = 0n;
-  const b = BigInt(base);
-  for (; i < ptr.length; i++) {
-    const d = digitValue(ptr[i]);
-    if (d < 0 || d >= base) break;
-    v = (v * b + BigInt(d)) & MASK64;
-  }
-  const shift = SUFFIX_SHIFT[(ptr[i] ?? '').toLowerCase()];
+  for (let d = digitValue(ptr.charAt(i)); d < base; d = digitValue(ptr.charAt(++i)))
+    v = (v * BigInt(base) + BigInt(d)) & MASK64;
+  const shift = SUFFIX_SHIFT[ptr.charAt(i).toLowerCase()];
   if (shift !== undefined) v = (v << shift) & MASK64;
   return Number(v);
 }
@@ -373,11 +365,11 @@ export function memparse(ptr: string): number {
  */
 export function coherentPoolParam(cmdline: string): string | undefined {
   let value: string | undefined;
-  for (const raw of cmdline.match(/(?:"[^"]*"|[^\s"])+/g) ?? []) {
+  for (const [raw] of cmdline.matchAll(/(?:"[^"]*"|[^\s"])+/g)) {
     if (raw === '--') break;
     const arg = raw.replace(/"/g, '');
     const eq = arg.indexOf('=');
-    if (eq < 0) continue;
+    if (eq === -1) continue;
     if (arg.slice(0, eq).replace(/-/g, '_') === 'coherent_pool') value = arg.slice(eq + 1);
   }
   return value;
@@ -698,7 +690,7 @@ export function atomic_pool_work_fn(s: DmaPoolState, env: PoolEnv): WorkStep {
   if (work.running === null) {
     if (!work.pending) return { step: 'idle', pool: null, calls: [], mayBlock: false, done: true };
     work.pending = false;
-    work.running = { next: 0, expand: null };
+    work.running = { next: nextConfigured(s, 0), expand: null };
   }
   const run = work.running;
   const x = run.expand;
@@ -708,29 +700,28 @@ export function atomic_pool_work_fn(s: DmaPoolState, env: PoolEnv): WorkStep {
     const mayBlock = calls.some((c) => c.mayBlock);
     if (x.phase !== 'done') return { step: 'expand', pool, calls, mayBlock, done: false };
     run.expand = null;
-    run.next += 1;
-    return { step: 'expand', pool, ret: x.ret, calls, mayBlock, done: finishIfLast(s) };
+    return { step: 'expand', pool, ret: x.ret, calls, mayBlock, done: advance(s, run) };
   }
-  while (run.next < WORKER_ORDER.length && !configured(s, WORKER_ORDER[run.next]!)) run.next += 1;
-  const name = WORKER_ORDER[run.next];
-  if (name === undefined) {
-    work.running = null;
-    return { step: 'idle', pool: null, calls: [], mayBlock: false, done: true };
-  }
+  // a run always stands at a configured pool (the kernel pool, last, always is)
+  const name = WORKER_ORDER[run.next]!;
   const p = poolOf(s, name);
   const below = p !== null && gen_pool_avail(p.pool) < s.atomic_pool_size;
-  if (p !== null && below)
+  if (below) {
     run.expand = atomic_pool_expand_begin(p, gen_pool_size(p.pool), resizeGfp(name));
-  else run.next += 1;
-  return { step: 'check', pool: name, below, calls: [], mayBlock: false, done: finishIfLast(s) };
+    return { step: 'check', pool: name, below, calls: [], mayBlock: false, done: false };
+  }
+  return { step: 'check', pool: name, below, calls: [], mayBlock: false, done: advance(s, run) };
 }
 
-/** Ends the run when no configured pool is left to visit; true if it ended. */
-function finishIfLast(s: DmaPoolState): boolean {
-  const run = s.atomic_pool_work.running;
-  if (run === null) return true;
-  if (run.expand !== null) return false;
-  while (run.next < WORKER_ORDER.length && !configured(s, WORKER_ORDER[run.next]!)) run.next += 1;
+/** The index of the first configured pool in WORKER_ORDER from `from` on, or its length. */
+function nextConfigured(s: DmaPoolState, from: number): number {
+  const i = WORKER_ORDER.findIndex((name, j) => j >= from && configured(s, name));
+  return i === -1 ? WORKER_ORDER.length : i;
+}
+
+/** Moves the run past its pool; ends it (true) when no configured pool is left. */
+function advance(s: DmaPoolState, run: { next: number }): boolean {
+  run.next = nextConfigured(s, run.next + 1);
   if (run.next < WORKER_ORDER.length) return false;
   s.atomic_pool_work.running = null;
   return true;

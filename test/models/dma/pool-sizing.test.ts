@@ -124,6 +124,10 @@ describe('the sizing rule (spec/dma.md §2.1)', () => {
     ['0X1f', 31],
     ['010', 8],
     ['09', 0],
+    ['08', 0],
+    ['0x1g', 2 ** 30],
+    ['0x1G', 2 ** 30],
+    ['12:', 12],
     ['0x', 0],
     ['0xg', 0],
     ['', 0],
@@ -142,6 +146,10 @@ describe('the sizing rule (spec/dma.md §2.1)', () => {
     expect(coherentPoolParam('"coherent_pool=64K" -- coherent_pool=8M')).toBe('64K');
     expect(coherentPoolParam('coherent_pool foo="a b" coherent_pool=')).toBe('');
     expect(coherentPoolParam('xcoherent_pool=3M')).toBeUndefined();
+    expect(coherentPoolParam('')).toBeUndefined();
+    // a quoted value keeps its spaces; a name with no `=` sets nothing
+    expect(coherentPoolParam('coherent_pool="64K coherent_pool=8M"')).toBe('64K coherent_pool=8M');
+    expect(coherentPoolParam('coherent_pool=1M coherent_poolX')).toBe('1M');
   });
 
   it('honours coherent_pool= unclamped, 0 meaning the default, the chunk capped at 4 MiB', () => {
