@@ -5,8 +5,11 @@
  * `holds`.
  */
 import { describe, expect, it } from 'vitest';
-import { builtinPolicy } from '../../models/policies/index.ts';
-import { expectationOf, type Policy } from '../../models/policy.ts';
+import { builtinPolicies, builtinPolicy } from '../../models/policies/index.ts';
+import { type Expectation, expectationOf, type Policy } from '../../models/policy.ts';
+import { kinds } from '../../src/registry/kinds.ts';
+import { shippedScenarios } from '../../src/registry/scenarios.ts';
+import { zooCatalogue } from '../../src/zoo/catalogue.ts';
 
 const policy = (id: string): Policy => {
   const p = builtinPolicy(id);
@@ -64,5 +67,35 @@ describe('reserve-pool-2019 is the 2019 proposal on top of mainline (conventions
     // the reserve pools take the atomic pools' place
     expect(p.dmaPool).toBeNull();
     expect(p.reservePool).not.toBeNull();
+  });
+});
+
+describe("each built-in policy's declarations are well formed", () => {
+  const propertyIds = new Set(kinds.flatMap((k) => k.properties.map((p) => p.id)));
+  const scenarioNames = new Set(shippedScenarios(kinds).map((s) => s.name));
+  const zooIds = new Set(zooCatalogue.map((e) => e.id));
+  // a failure cites the bug: a bug-zoo.md number the zoo has, a spec trap
+  // (dma.md's Tnn), or the 12-digit commit that fixed an unlisted bug
+  const cites = (e: Expectation): boolean =>
+    e === 'holds' ||
+    (typeof e === 'object' &&
+      (zooIds.has(e.fails) || /^T\d+$/.test(e.fails) || /^[0-9a-f]{12}$/.test(e.fails)));
+
+  it.each(builtinPolicies.map((p) => [p.id, p] as const))('%s', (_, p) => {
+    expect(builtinPolicy(p.id)).toBe(p);
+    for (const [id, e] of Object.entries(p.expect)) {
+      expect(propertyIds, id).toContain(id);
+      expect(cites(e), `${id}: ${JSON.stringify(e)}`).toBe(true);
+    }
+    for (const [scenario, declared] of Object.entries(p.expectOn ?? {})) {
+      expect(scenarioNames, scenario).toContain(scenario);
+      expect(Object.keys(declared), scenario).not.toHaveLength(0);
+      for (const [id, e] of Object.entries(declared)) {
+        expect(propertyIds, id).toContain(id);
+        expect(cites(e), `${scenario} ${id}: ${JSON.stringify(e)}`).toBe(true);
+        // a per-scenario declaration that repeats the policy's own says nothing
+        expect(e, `${scenario} ${id}`).not.toEqual(p.expect[id] ?? 'holds');
+      }
+    }
   });
 });
