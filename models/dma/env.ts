@@ -105,7 +105,8 @@ export interface DirectEnv {
   /**
    * kernel/dma/contiguous.c dma_alloc_contiguous() past its blocking check
    * (which the model makes, so this is only called with a blocking gfp):
-   * PAGE_ALIGN(size) / PAGE_SIZE pages from the device's or the default CMA
+   * size >> PAGE_SHIFT pages (the caller page-aligns size first, except
+   * under BZ-19's `caller-size` rule) from the device's or the default CMA
    * area, or null (no area, a single page without a per-device area, area full).
    */
   dma_alloc_contiguous(dev: Device, size: number, gfp: number): number | null;
