@@ -25,6 +25,7 @@ import {
   mem_encrypt_active,
   set_memory_decrypted,
   set_memory_encrypted,
+  set_memory_source_state,
 } from '../../../models/dma/set_memory.ts';
 import {
   __GFP_ATOMIC,
@@ -151,16 +152,23 @@ describe('set_memory_{de,en}crypted (dma.md §2.10)', () => {
       const p = platform(cc);
       expect(mem_encrypt_active(p)).toBe(true);
       expect(set_memory_decrypted(p, 10, 4)).toMatchObject({
+        op: 'set_memory_decrypted',
         ret: 0,
         may_sleep: true,
         state: 'decrypted',
       });
       expect(set_memory_encrypted(p, 10, 4)).toMatchObject({
+        op: 'set_memory_encrypted',
         ret: 0,
         may_sleep: true,
         state: 'encrypted',
       });
     }
+  });
+
+  it('each conversion starts from the other state: decrypting from encrypted, encrypting from decrypted', () => {
+    expect(set_memory_source_state('set_memory_decrypted')).toBe('encrypted');
+    expect(set_memory_source_state('set_memory_encrypted')).toBe('decrypted');
   });
 
   it('a failure leaves every page unknown; -EIO (VMM hook) also WARNs once', () => {
