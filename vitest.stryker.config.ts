@@ -85,6 +85,8 @@ const TESTS: Readonly<Record<string, readonly string[]>> = {
     'test/coverage/properties/genpool/**/*.test.ts',
   ],
   page_alloc: PAGE_ALLOC,
+  page_alloc_buddy: PAGE_ALLOC,
+  page_alloc_watermark: PAGE_ALLOC,
   vmscan: PAGE_ALLOC,
   dma: DMA,
   dma_pool: DMA,
