@@ -7,7 +7,7 @@
  * the model.
  */
 import { describe, expect, it } from 'vitest';
-import { type Device, DMA_BIT_MASK, type Platform } from '../../../models/dma/device.ts';
+import type { Platform } from '../../../models/dma/device.ts';
 import {
   type DirectEffect,
   dma_alloc_attrs,
@@ -17,53 +17,24 @@ import {
   type StructPage,
 } from '../../../models/dma/direct.ts';
 import { type DmaDirectRules, dmaDirectRules } from '../../../models/dma/direct_rules.ts';
+import { DMA_ATTR_NO_KERNEL_MAPPING, EIO, ENOMEM } from '../../../models/dma/env.ts';
+import { __GFP_DMA, __GFP_DMA32 } from '../../../models/page_alloc/gfp.ts';
 import {
-  type DirectEnv,
-  DMA_ATTR_NO_KERNEL_MAPPING,
-  EIO,
-  ENOMEM,
-} from '../../../models/dma/env.ts';
-import { set_memory_outcome } from '../../../models/dma/set_memory.ts';
-import {
-  __GFP_ATOMIC,
-  __GFP_DIRECT_RECLAIM,
-  __GFP_DMA,
-  __GFP_DMA32,
-  __GFP_FS,
-  __GFP_HIGH,
-  __GFP_IO,
-  __GFP_KSWAPD_RECLAIM,
-} from '../../../models/page_alloc/gfp.ts';
-
-const KiB = 1024;
-const GiB = 1024 * 1024 * KiB;
-const PAGE = 4096;
-const GFP_KERNEL = __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO | __GFP_FS;
-const GFP_ATOMIC = __GFP_HIGH | __GFP_ATOMIC | __GFP_KSWAPD_RECLAIM;
-
-const X86: Omit<Platform, 'cc'> = {
-  sme_c_bit: 47,
-  CONFIG_ZONE_DMA: true,
-  CONFIG_ZONE_DMA32: true,
-  CONFIG_DMA_COHERENT_POOL: true,
-};
-const SEV: Platform = { ...X86, cc: 'sev-guest' };
-const TDX: Platform = { ...X86, cc: 'tdx-guest' };
-const SME: Platform = { ...X86, cc: 'sme-host' };
-const PLAIN: Platform = { ...X86, cc: 'none' };
-
-function device(name: string, bits: number): Device {
-  return {
-    name,
-    coherent_dma_mask: DMA_BIT_MASK(bits),
-    bus_dma_limit: 0,
-    iommu: false,
-    coherent: true,
-  };
-}
-const nvme = device('nvme0', 64);
-const dev36 = device('hba0', 36);
-const dev32 = device('nic0', 32);
+  dev32,
+  dev36,
+  type FakeScript,
+  fakeEnv,
+  GFP_ATOMIC,
+  GFP_KERNEL,
+  GiB,
+  nvme,
+  PAGE,
+  PLAIN,
+  pageAllocs,
+  SEV,
+  SME,
+  TDX,
+} from './direct-fake.ts';
 
 // Addresses: DMA32 below 4 GiB, Normal above; dev36 reaches 64 GiB - 1.
 const DMA32_PAGE = 2 * GiB;
@@ -72,114 +43,11 @@ const NORMAL_PAGE = 32 * GiB;
 const BEYOND_DEV36 = 128 * GiB;
 const POOL_BLOCK = 1 * GiB;
 
-// ---------------------------------------------------------------------------
-// A scripted environment: each source hands out its listed blocks in order;
-// every call is logged. set_memory_* return what set_memory.ts says for the
-// injected errno (0 at once without encryption).
-
-type Zone = 'dma' | 'dma32' | 'normal';
-
-interface Script {
-  zones?: Partial<Record<Zone, number[]>>;
-  cma?: number[];
-  pool?: number[];
-  decrypt?: number[];
-  encrypt?: number[];
-}
-
-interface Fake {
-  readonly env: DirectEnv;
-  readonly calls: string[];
-}
-
-function fakeEnv(platform: Platform, script: Script = {}): Fake {
-  const zones: Record<Zone, number[]> = {
-    dma: [...(script.zones?.dma ?? [])],
-    dma32: [...(script.zones?.dma32 ?? [])],
-    normal: [...(script.zones?.normal ?? [])],
-  };
-  const cma = [...(script.cma ?? [])];
-  const pool = [...(script.pool ?? [])];
-  const decrypt = [...(script.decrypt ?? [])];
-  const encrypt = [...(script.encrypt ?? [])];
-  const cmaBusy = new Set<number>();
-  const poolBusy = new Set<number>();
-  const calls: string[] = [];
-  const hex = (n: number) => `0x${n.toString(16)}`;
-  const env: DirectEnv = {
-    platform,
-    alloc_pages_node(gfp, order) {
-      calls.push(`alloc_pages_node(${hex(gfp)}, ${order})`);
-      // The zonelist from gfp_zone() downwards.
-      const list: Zone[] =
-        gfp & __GFP_DMA
-          ? ['dma']
-          : gfp & __GFP_DMA32
-            ? ['dma32', 'dma']
-            : ['normal', 'dma32', 'dma'];
-      for (const z of list) {
-        const phys = zones[z].shift();
-        if (phys !== undefined) return phys;
-      }
-      return null;
-    },
-    __free_pages(phys, order) {
-      calls.push(`__free_pages(${hex(phys)}, ${order})`);
-    },
-    dma_alloc_contiguous(_dev, size, gfp) {
-      calls.push(`dma_alloc_contiguous(${size}, ${hex(gfp)})`);
-      const phys = cma.shift();
-      if (phys === undefined) return null;
-      cmaBusy.add(phys);
-      return phys;
-    },
-    dma_free_contiguous(_dev, phys, size) {
-      calls.push(`dma_free_contiguous(${hex(phys)}, ${size})`);
-      if (cmaBusy.delete(phys)) return { to: 'cma', npages: Math.ceil(size / PAGE) };
-      let k = 0;
-      while (PAGE * 2 ** k < size) k++;
-      return { to: 'buddy', npages: 2 ** k };
-    },
-    set_memory_decrypted(phys, numpages) {
-      calls.push(`set_memory_decrypted(${hex(phys)}, ${numpages})`);
-      const injected = decrypt.shift() ?? 0;
-      return set_memory_outcome(platform, 'set_memory_decrypted', phys / PAGE, numpages, injected)
-        .ret;
-    },
-    set_memory_encrypted(phys, numpages) {
-      calls.push(`set_memory_encrypted(${hex(phys)}, ${numpages})`);
-      const injected = encrypt.shift() ?? 0;
-      return set_memory_outcome(platform, 'set_memory_encrypted', phys / PAGE, numpages, injected)
-        .ret;
-    },
-    dma_alloc_from_pool(dev, size, gfp, phys_ok) {
-      calls.push(`dma_alloc_from_pool(${size}, ${hex(gfp)})`);
-      const phys = pool[0];
-      if (phys === undefined) return null;
-      if (phys_ok !== null && !phys_ok(dev, phys, size)) return null;
-      pool.shift();
-      poolBusy.add(phys);
-      return phys;
-    },
-    dma_free_from_pool(_dev, phys, size) {
-      calls.push(`dma_free_from_pool(${hex(phys)}, ${size})`);
-      return poolBusy.delete(phys);
-    },
-    memset(phys, bytes) {
-      calls.push(`memset(${hex(phys)}, ${bytes})`);
-    },
-  };
-  return { env, calls };
-}
-
 function sleepReasons(fx: readonly DirectEffect[]) {
   return fx.flatMap((e) => (e.kind === 'may_sleep' ? [{ op: e.op, why: e.why }] : []));
 }
 function warns(fx: readonly DirectEffect[]) {
   return fx.flatMap((e) => (e.kind === 'warn' ? [e] : []));
-}
-function pageAllocs(fx: readonly DirectEffect[]) {
-  return fx.flatMap((e) => (e.kind === 'page_alloc' ? [e] : []));
 }
 function started(calls: readonly string[], prefix: string): string[] {
   return calls.filter((c) => c.startsWith(prefix));
@@ -332,7 +200,7 @@ describe('BZ-23: CMA in every zone step (b1d2dc009dec) against CMA once (90ae409
     dma_direct_cma_retry: 'every-zone',
   };
   // One CMA area beyond dev36, asked again at each step; an addressable Normal page waits.
-  const script = (): Script => ({
+  const script = (): FakeScript => ({
     cma: [BEYOND_DEV36, BEYOND_DEV36, BEYOND_DEV36],
     zones: { normal: [NORMAL_PAGE] },
   });

@@ -5,11 +5,10 @@
  * never read back from the model.
  */
 import { describe, expect, it } from 'vitest';
-import { type Device, DMA_BIT_MASK, type Platform } from '../../../models/dma/device.ts';
+import type { Device, Platform } from '../../../models/dma/device.ts';
 import {
   type CpuAddr,
   type DirectAllocResult,
-  type DirectEffect,
   dma_alloc_attrs,
   dma_alloc_pages,
   dma_direct_alloc,
@@ -18,246 +17,50 @@ import {
   dma_free_attrs,
   dma_free_pages,
 } from '../../../models/dma/direct.ts';
-import { type DmaDirectVersion, dmaDirectRules } from '../../../models/dma/direct_rules.ts';
+import { dmaDirectRules } from '../../../models/dma/direct_rules.ts';
 import {
-  type DirectEnv,
   DMA_ATTR_NO_KERNEL_MAPPING,
   DMA_ATTR_NO_WARN,
   EBUSY,
   EIO,
   ENOMEM,
-  type PhysAddrOk,
 } from '../../../models/dma/env.ts';
 import {
-  apply_set_memory,
-  type EncState,
-  set_memory_outcome,
-} from '../../../models/dma/set_memory.ts';
-import {
-  __GFP_ATOMIC,
-  __GFP_DIRECT_RECLAIM,
   __GFP_DMA,
   __GFP_DMA32,
-  __GFP_FS,
-  __GFP_HIGH,
-  __GFP_IO,
-  __GFP_KSWAPD_RECLAIM,
   __GFP_NOWARN,
   __GFP_ZERO,
 } from '../../../models/page_alloc/gfp.ts';
+import {
+  converts,
+  dev30,
+  dev32,
+  dev36,
+  fakeEnv,
+  frees,
+  GFP_ATOMIC,
+  GFP_KERNEL,
+  GFP_NOWAIT,
+  GiB,
+  KiB,
+  kinds,
+  leaks,
+  MiB,
+  nvme,
+  ord,
+  PAGE,
+  PLAIN,
+  POOL_VERSIONS,
+  pageAllocs,
+  SEV,
+  SME,
+  sleeps,
+  TDX,
+  VERSIONS,
+  warnings,
+  zeroes,
+} from './direct-fake.ts';
 
-// ---------------------------------------------------------------------------
-// Spec constants, spelled out (reclaim-and-gfp.md §1, dma.md Notation).
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const GiB = 1024 * MiB;
-const PAGE = 4096;
-const GFP_KERNEL = __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO | __GFP_FS;
-const GFP_ATOMIC = __GFP_HIGH | __GFP_ATOMIC | __GFP_KSWAPD_RECLAIM;
-const GFP_NOWAIT = __GFP_KSWAPD_RECLAIM;
-const VERSIONS: readonly DmaDirectVersion[] = ['v5.4', 'v5.8', '6.1', 'mainline'];
-const POOL_VERSIONS: readonly DmaDirectVersion[] = ['v5.8', '6.1', 'mainline'];
-
-/** Least k with 4096 * 2^k >= bytes (dma.md Notation, ord). */
-function ord(bytes: number): number {
-  let k = 0;
-  while (PAGE * 2 ** k < bytes) k++;
-  return k;
-}
-
-const X86: Omit<Platform, 'cc'> = {
-  sme_c_bit: 47,
-  CONFIG_ZONE_DMA: true,
-  CONFIG_ZONE_DMA32: true,
-  CONFIG_DMA_COHERENT_POOL: true,
-};
-const SEV: Platform = { ...X86, cc: 'sev-guest' };
-const PLAIN: Platform = { ...X86, cc: 'none' };
-const SME: Platform = { ...X86, cc: 'sme-host' };
-const TDX: Platform = { ...X86, cc: 'tdx-guest' };
-
-function device(name: string, bits: number, bus_dma_limit = 0): Device {
-  return {
-    name,
-    coherent_dma_mask: DMA_BIT_MASK(bits),
-    bus_dma_limit,
-    iommu: false,
-    coherent: true,
-  };
-}
-const nvme = device('nvme0', 64);
-const dev36 = device('hba0', 36);
-const dev32 = device('nic0', 32);
-const dev30 = device('snd0', 30);
-
-// ---------------------------------------------------------------------------
-// The fake world: scripted page sources per zone, CMA, one pool, and page
-// states kept with set_memory.ts, as the real world will.
-
-type Zone = 'dma' | 'dma32' | 'normal';
-
-interface FakeScript {
-  /** Blocks each zone hands out, in order (physical addresses). */
-  zones?: Partial<Record<Zone, number[]>>;
-  /** Blocks CMA hands out, in order. */
-  cma?: number[];
-  /** Blocks the atomic pool hands out, in order. */
-  pool?: number[];
-  /** Errnos injected into successive set_memory_decrypted / _encrypted calls (0 = none). */
-  decrypt?: number[];
-  encrypt?: number[];
-}
-
-interface Fake {
-  env: DirectEnv;
-  /** Every env call, as text, in order. */
-  calls: string[];
-  enc(pfn: number): EncState;
-  owner(pfn: number): string;
-}
-
-function fakeEnv(platform: Platform, script: FakeScript = {}): Fake {
-  const zones: Record<Zone, number[]> = {
-    dma: [...(script.zones?.dma ?? [])],
-    dma32: [...(script.zones?.dma32 ?? [])],
-    normal: [...(script.zones?.normal ?? [])],
-  };
-  const cma = [...(script.cma ?? [])];
-  const pool = [...(script.pool ?? [])];
-  const decrypt = [...(script.decrypt ?? [])];
-  const encrypt = [...(script.encrypt ?? [])];
-  const cmaBlocks = new Set<number>();
-  const poolBusy = new Set<number>();
-  const enc = new Map<number, EncState>();
-  const owner = new Map<number, string>();
-  const calls: string[] = [];
-  const own = (phys: number, n: number, who: string) => {
-    for (let i = 0; i < n; i++) owner.set(phys / PAGE + i, who);
-  };
-  // Pool chunks are decrypted when added (dma.md §1 Page).
-  for (const p of pool) enc.set(p / PAGE, platform.cc === 'none' ? 'encrypted' : 'decrypted');
-
-  const env: DirectEnv = {
-    platform,
-    alloc_pages_node(gfp, order) {
-      calls.push(`alloc_pages_node(0x${gfp.toString(16)}, ${order})`);
-      // The zonelist: from gfp_zone() downwards.
-      const order_of_zones: Zone[] =
-        gfp & __GFP_DMA
-          ? ['dma']
-          : gfp & __GFP_DMA32
-            ? ['dma32', 'dma']
-            : ['normal', 'dma32', 'dma'];
-      for (const z of order_of_zones) {
-        const phys = zones[z].shift();
-        if (phys !== undefined) {
-          own(phys, 2 ** order, 'allocated');
-          return phys;
-        }
-      }
-      return null;
-    },
-    __free_pages(phys, order) {
-      calls.push(`__free_pages(0x${phys.toString(16)}, ${order})`);
-      own(phys, 2 ** order, 'buddy');
-    },
-    dma_alloc_contiguous(_dev, size, gfp) {
-      calls.push(`dma_alloc_contiguous(${size}, 0x${gfp.toString(16)})`);
-      const phys = cma.shift();
-      if (phys === undefined) return null;
-      cmaBlocks.add(phys);
-      own(phys, Math.ceil(size / PAGE), 'allocated');
-      return phys;
-    },
-    dma_free_contiguous(_dev, phys, size) {
-      calls.push(`dma_free_contiguous(0x${phys.toString(16)}, ${size})`);
-      if (cmaBlocks.delete(phys)) {
-        own(phys, Math.ceil(size / PAGE), 'cma');
-        return { to: 'cma', npages: Math.ceil(size / PAGE) };
-      }
-      own(phys, 2 ** ord(size), 'buddy');
-      return { to: 'buddy', npages: 2 ** ord(size) };
-    },
-    set_memory_decrypted(phys, numpages) {
-      calls.push(`set_memory_decrypted(0x${phys.toString(16)}, ${numpages})`);
-      const out = set_memory_outcome(
-        platform,
-        'set_memory_decrypted',
-        phys / PAGE,
-        numpages,
-        decrypt.shift() ?? 0,
-      );
-      apply_set_memory(out, (pfn, s) => enc.set(pfn, s));
-      return out.ret;
-    },
-    set_memory_encrypted(phys, numpages) {
-      calls.push(`set_memory_encrypted(0x${phys.toString(16)}, ${numpages})`);
-      const out = set_memory_outcome(
-        platform,
-        'set_memory_encrypted',
-        phys / PAGE,
-        numpages,
-        encrypt.shift() ?? 0,
-      );
-      apply_set_memory(out, (pfn, s) => enc.set(pfn, s));
-      return out.ret;
-    },
-    dma_alloc_from_pool(dev, size, gfp, phys_ok: PhysAddrOk | null) {
-      calls.push(`dma_alloc_from_pool(${size}, 0x${gfp.toString(16)})`);
-      const phys = pool[0];
-      if (phys === undefined) return null;
-      if (phys_ok !== null && !phys_ok(dev, phys, size)) return null;
-      pool.shift();
-      poolBusy.add(phys);
-      own(phys, Math.ceil(size / PAGE), 'pool-block');
-      return phys;
-    },
-    dma_free_from_pool(_dev, phys, size) {
-      calls.push(`dma_free_from_pool(0x${phys.toString(16)}, ${size})`);
-      if (!poolBusy.delete(phys)) return false;
-      own(phys, Math.ceil(size / PAGE), 'pool-free');
-      return true;
-    },
-    memset(phys, bytes) {
-      calls.push(`memset(0x${phys.toString(16)}, ${bytes})`);
-    },
-  };
-  return {
-    env,
-    calls,
-    enc: (pfn) => enc.get(pfn) ?? 'encrypted',
-    owner: (pfn) => owner.get(pfn) ?? 'buddy',
-  };
-}
-
-// ---------------------------------------------------------------------------
-// Reading effects.
-
-function kinds(fx: readonly DirectEffect[], kind: DirectEffect['kind']): DirectEffect[] {
-  return fx.filter((e) => e.kind === kind);
-}
-function sleeps(fx: readonly DirectEffect[]): string[] {
-  return fx.flatMap((e) => (e.kind === 'may_sleep' ? [e.op] : []));
-}
-function converts(fx: readonly DirectEffect[]) {
-  return fx.flatMap((e) => (e.kind === 'convert' ? [e] : []));
-}
-function frees(fx: readonly DirectEffect[]) {
-  return fx.flatMap((e) => (e.kind === 'free' ? [e] : []));
-}
-function leaks(fx: readonly DirectEffect[]) {
-  return fx.flatMap((e) => (e.kind === 'leak' ? [e] : []));
-}
-function zeroes(fx: readonly DirectEffect[]) {
-  return fx.flatMap((e) => (e.kind === 'zero' ? [e] : []));
-}
-function pageAllocs(fx: readonly DirectEffect[]) {
-  return fx.flatMap((e) => (e.kind === 'page_alloc' ? [e] : []));
-}
-function warnings(fx: readonly DirectEffect[]): string[] {
-  return fx.flatMap((e) => (e.kind === 'warn' ? [e.text] : []));
-}
 function okOf(r: DirectAllocResult) {
   if (!r.ok) throw new Error('allocation failed');
   return r;

@@ -25,100 +25,15 @@ import {
   GFP_KERNEL,
   type PoolDevice,
   type PoolEnv,
-  type PoolInitMemory,
-  type PoolName,
 } from '../../../models/dma/pool.ts';
-import { type DmaPoolRules, dmaPoolRules } from '../../../models/dma/rules.ts';
-
-const R58 = dmaPoolRules['v5.8'];
-const R61 = dmaPoolRules['6.1'];
-const RML = dmaPoolRules.mainline;
-
-/** Where each zone's blocks come from in the fake page allocator. */
-const BASE: Record<PoolName, number> = { dma: 0x100000, dma32: 0x10000000, kernel: 0x240000000 };
-
-interface FakeEnv extends PoolEnv {
-  /** Largest order that succeeds per zone (absent: any); -1: none. */
-  readonly maxOrder: Partial<Record<PoolName, number>>;
-  decryptErr: number;
-  addFails: boolean;
-  cma: { base: number; size: number } | null;
-  /** Every env function called, by name. */
-  readonly log: string[];
-}
-
-function zoneOf(gfp: number): PoolName {
-  return gfp & GFP_DMA ? 'dma' : gfp & GFP_DMA32 ? 'dma32' : 'kernel';
-}
-
-function fakeEnv(mem_encrypt_active = false): FakeEnv {
-  const next = { ...BASE };
-  let cmaNext = 0;
-  const env: FakeEnv = {
-    mem_encrypt_active,
-    maxOrder: {},
-    decryptErr: 0,
-    addFails: false,
-    cma: null,
-    log: [],
-    alloc_pages(gfp, order) {
-      env.log.push('alloc_pages');
-      const z = zoneOf(gfp);
-      if (order > (env.maxOrder[z] ?? 10)) return null;
-      const size = 4096 * 2 ** order;
-      const phys = Math.ceil(next[z] / size) * size;
-      next[z] = phys + size;
-      return phys;
-    },
-    __free_pages() {
-      env.log.push('__free_pages');
-    },
-    dev_get_cma_area() {
-      env.log.push('dev_get_cma_area');
-      return env.cma;
-    },
-    dma_alloc_from_contiguous(order) {
-      env.log.push('dma_alloc_from_contiguous');
-      if (env.cma === null) return null;
-      const phys = env.cma.base + cmaNext;
-      cmaNext += 4096 * 2 ** order;
-      return phys;
-    },
-    set_memory_decrypted() {
-      env.log.push('set_memory_decrypted');
-      return env.decryptErr;
-    },
-    set_memory_encrypted() {
-      env.log.push('set_memory_encrypted');
-      return 0;
-    },
-    gen_pool_add_fails: () => env.addFails,
-  };
-  return env;
-}
-
-/** 1 GiB, no ZONE_NORMAL: atomic_pool_size 128 KiB (order 5). */
-const MEM_1G: PoolInitMemory = {
-  totalram_pages: 250000,
-  managed: { DMA: 3840, DMA32: 246160, Normal: 0 },
-};
-const MEM_5G: PoolInitMemory = {
-  totalram_pages: 1249644,
-  managed: { DMA: 3840, DMA32: 745804, Normal: 500000 },
-};
+import type { DmaPoolRules } from '../../../models/dma/rules.ts';
+import { D64, dev, fakeEnv, MEM_1G, MEM_5G, R58, R61, RML } from './pool-fake.ts';
 
 function boot(rules: DmaPoolRules, env: PoolEnv = fakeEnv(), mem = MEM_5G): DmaPoolState {
   const s = createDmaPoolState(rules);
   dma_atomic_pool_init(s, env, mem);
   return s;
 }
-
-const dev = (bits: number, bus = 0): PoolDevice => ({
-  name: 'nvme0',
-  coherent_dma_mask: DMA_BIT_MASK(bits),
-  bus_dma_limit: bus,
-});
-const D64 = dev(64);
 
 describe('dma_atomic_pool_init reports', () => {
   it('returns 0 and pr_info()s "preallocated" for each pool when every first expansion succeeds', () => {
@@ -189,7 +104,7 @@ describe('atomic_pool_expand reports', () => {
   it('gen_pool_add_virt may sleep even when its allocation fails (F4: chunk allocated with GFP_KERNEL)', () => {
     const env = fakeEnv();
     const s = boot(R61, env);
-    env.addFails = true;
+    env.addFails = 1;
     const r = atomic_pool_expand(s, env, s.atomic_pool_kernel!, 4096, GFP_KERNEL);
     expect(r.calls.find((c) => c.fn === 'gen_pool_add_virt')).toMatchObject({
       mayBlock: true,

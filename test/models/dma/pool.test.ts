@@ -26,92 +26,14 @@ import {
   get_order,
   type PoolDevice,
   type PoolEnv,
-  type PoolName,
   poolOf,
   schedule_work,
   X86_64_CONFIG,
 } from '../../../models/dma/pool.ts';
-import { type DmaPoolRules, dmaPoolRules } from '../../../models/dma/rules.ts';
+import type { DmaPoolRules } from '../../../models/dma/rules.ts';
 import { gen_pool_avail, gen_pool_size } from '../../../models/genpool/index.ts';
 import { __GFP_NOWARN } from '../../../models/page_alloc/gfp.ts';
-
-const R61 = dmaPoolRules['6.1'];
-const R58 = dmaPoolRules['v5.8'];
-const RML = dmaPoolRules.mainline;
-
-/** Where each zone's blocks come from in the fake page allocator. */
-const BASE: Record<PoolName, number> = { dma: 0x100000, dma32: 0x10000000, kernel: 0x240000000 };
-
-interface FakeEnv extends PoolEnv {
-  readonly freed: { phys: number; order: number }[];
-  readonly decrypted: number[];
-  /** Largest order that succeeds (per zone); -1: none. */
-  maxOrder: Partial<Record<PoolName, number>>;
-  decryptErr: number;
-  encryptErr: number;
-  addFails: number;
-  createFails: number;
-  cma: { base: number; size: number } | null;
-  cmaFails: boolean;
-}
-
-function zoneOf(gfp: number): PoolName {
-  return gfp & GFP_DMA ? 'dma' : gfp & GFP_DMA32 ? 'dma32' : 'kernel';
-}
-
-function fakeEnv(encrypt = false): FakeEnv {
-  const next = { ...BASE };
-  let cmaNext = 0;
-  const env: FakeEnv = {
-    mem_encrypt_active: encrypt,
-    freed: [],
-    decrypted: [],
-    maxOrder: {},
-    decryptErr: 0,
-    encryptErr: 0,
-    addFails: 0,
-    createFails: 0,
-    cma: null,
-    cmaFails: false,
-    alloc_pages(gfp, order) {
-      const z = zoneOf(gfp);
-      if (order > (env.maxOrder[z] ?? 10)) return null;
-      const size = 4096 * 2 ** order;
-      const phys = Math.ceil(next[z] / size) * size;
-      next[z] = phys + size;
-      return phys;
-    },
-    __free_pages(phys, order) {
-      env.freed.push({ phys, order });
-    },
-    dev_get_cma_area: () => env.cma,
-    dma_alloc_from_contiguous(order) {
-      if (env.cma === null || env.cmaFails) return null;
-      const phys = env.cma.base + cmaNext;
-      cmaNext += 4096 * 2 ** order;
-      return phys;
-    },
-    set_memory_decrypted(phys) {
-      env.decrypted.push(phys);
-      return env.decryptErr;
-    },
-    set_memory_encrypted: () => env.encryptErr,
-    gen_pool_add_fails() {
-      if (env.addFails === 0) return false;
-      env.addFails -= 1;
-      return true;
-    },
-    gen_pool_create_fails() {
-      if (env.createFails === 0) return false;
-      env.createFails -= 1;
-      return true;
-    },
-  };
-  return env;
-}
-
-const MEM_1G = { totalram_pages: 250000, managed: { DMA: 3840, DMA32: 246160, Normal: 0 } };
-const MEM_5G = { totalram_pages: 1249644, managed: { DMA: 3840, DMA32: 745804, Normal: 500000 } };
+import { BASE, D64, dev, fakeEnv, MEM_1G, MEM_5G, R58, R61, RML } from './pool-fake.ts';
 
 function boot(
   rules: DmaPoolRules,
@@ -125,13 +47,6 @@ function boot(
   dma_atomic_pool_init(s, env, mem);
   return s;
 }
-
-const dev = (bits: number, bus = 0): PoolDevice => ({
-  name: 'nvme0',
-  coherent_dma_mask: DMA_BIT_MASK(bits),
-  bus_dma_limit: bus,
-});
-const D64 = dev(64);
 
 function texts(s: DmaPoolState): (string | null)[] {
   return s.messages.map((m) => m.text);
