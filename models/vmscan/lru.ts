@@ -54,11 +54,6 @@ export function folioQueuePush(q: FolioQueue, pfn: number, order: number, seq: n
   q.tail += 1;
 }
 
-/** Number of folios queued. */
-export function folioQueueLength(q: FolioQueue): number {
-  return q.tail - q.head;
-}
-
 /** The oldest eligible queue among zones 0..reclaim_idx (smallest age at its head), or null. */
 export function oldestQueue(
   zones: readonly Zone[],
@@ -72,6 +67,7 @@ export function oldestQueue(
     const q = z[which];
     if (q.head === q.tail) continue;
     const s = q.seq[q.head] as number;
+    // Stryker disable next-line EqualityOperator: ages never tie (each folio gets a fresh one; writeback keeps it)
     if (s < bestSeq) {
       bestSeq = s;
       best = z;
