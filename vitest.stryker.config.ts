@@ -60,6 +60,7 @@ const TABLE =
 
 const DMA = [
   ...TABLE,
+  'test/models/rule-choices.test.ts',
   'test/models/world/**/*.test.ts',
   'test/models/dma/**/*.test.ts',
   'test/properties/dma/**/*.test.ts',
@@ -70,6 +71,7 @@ const DMA = [
 
 const PAGE_ALLOC = [
   ...TABLE,
+  'test/models/rule-choices.test.ts',
   'test/models/page_alloc/**/*.test.ts',
   'test/properties/page_alloc/**/*.test.ts',
   'test/mutants/page_alloc/**/*.test.ts',

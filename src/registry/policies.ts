@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { builtinPolicies, builtinPolicy } from '../../models/policies/index.ts';
 import type { Policy } from '../../models/policy.ts';
+import { invalidRule } from '../../models/rule_choices.ts';
 import { UsageError } from '../cli/errors.ts';
 
 /**
@@ -92,7 +93,7 @@ export function validateUserPolicy(raw: unknown, file: string): Policy {
     }
   }
   // a user policy inherits the expectations of the built-in it extends
-  return {
+  const policy: Policy = {
     ...base,
     ...(rest as Partial<Policy>),
     id: r.id,
@@ -101,6 +102,9 @@ export function validateUserPolicy(raw: unknown, file: string): Policy {
     expectOn: mergeExpectOn(base.expectOn, rest.expectOn as Policy['expectOn']),
     source: typeof r.source === 'string' ? r.source : `${file} (extends ${r.extends})`,
   };
+  const bad = invalidRule(policy);
+  if (bad !== null) throw new UsageError(`policy module ${file}: ${bad}`);
+  return policy;
 }
 
 /** A built-in policy by id, or a user policy module by path. */

@@ -60,6 +60,17 @@ describe('validateUserPolicy', () => {
     expect(() => validateUserPolicy({ ...base, reservePool: null }, 'p.ts')).not.toThrow();
   });
 
+  it('every closed decision must hold a value the models know (a JavaScript module has no type check)', () => {
+    const base = { id: 'x', extends: 'mainline' };
+    expect(
+      errorOf({ ...base, dmaPool: { ...mainline.dmaPool, expand_decrypt_failure: 'fre' } }),
+    ).toBe('policy module p.ts: dmaPool.expand_decrypt_failure is "fre": one of free, leak');
+    // a partial rule set is not merged: what it leaves out is missing
+    expect(errorOf({ ...base, dmaPool: { expand_nowarn: false } })).toBe(
+      'policy module p.ts: dmaPool.version is missing: one of v5.8, 6.1, mainline',
+    );
+  });
+
   it('takes its overrides, inherits the expectations it does not override, names its source', () => {
     const p = validateUserPolicy(
       {
