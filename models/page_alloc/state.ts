@@ -65,7 +65,7 @@ export interface Zone extends ZoneCounts {
 export type KswapdPosition = 'running' | 'short_sleep' | 'full_sleep';
 
 /** The next step of kswapd's main loop (mm/vmscan.c kswapd(), 6.1; reclaim-and-gfp.md §8). */
-export type KswapdPc = 'K1' | 'K2' | 'K2_woken' | 'K2_timeout' | 'K3' | 'K4' | 'balance';
+export type KswapdPc = 'K1' | 'K2' | 'K2_woken' | 'K3' | 'K4' | 'balance';
 
 /** balance_pgdat()'s locals between rounds. */
 export interface BalanceState {

@@ -60,7 +60,7 @@ export function observeBalance(
   balanced: boolean,
 ): BalanceObs {
   const zones: ZoneObs[] = [];
-  for (let i = 0; i <= hz && i < MAX_NR_ZONES; i++) {
+  for (let i = 0; i <= hz; i++) {
     const z = pa.zones[i] as Zone;
     if (!managed_zone(z)) continue;
     let hasBlock = false;
@@ -86,7 +86,7 @@ export function observeBalance(
  */
 export function pgdat_balanced(pa: PageAlloc, order: number, highest_zoneidx: number): boolean {
   let any = false;
-  for (let i = 0; i <= highest_zoneidx && i < MAX_NR_ZONES; i++) {
+  for (let i = 0; i <= highest_zoneidx; i++) {
     const z = pa.zones[i] as Zone;
     if (!managed_zone(z)) continue;
     any = true;
@@ -120,7 +120,7 @@ export function prepare_kswapd_sleep(
 export function wake_up_kswapd(pa: PageAlloc): void {
   const k = pa.pgdat.kswapd;
   if (k.position === 'short_sleep') k.pc = 'K2_woken';
-  if (k.position !== 'running') k.position = 'running';
+  k.position = 'running';
 }
 
 /** What wakeup_kswapd() did. */
@@ -165,12 +165,11 @@ export function wakeup_kswapd(
   };
   if (!managed_zone(z))
     return { ...base, boosted: false, obs: null, woken: false, why: 'unmanaged' };
-  if (
-    pgdat.kswapd_highest_zoneidx === MAX_NR_ZONES ||
-    pgdat.kswapd_highest_zoneidx < highest_zoneidx
-  )
-    pgdat.kswapd_highest_zoneidx = highest_zoneidx;
-  if (pgdat.kswapd_order < order) pgdat.kswapd_order = order;
+  pgdat.kswapd_highest_zoneidx =
+    pgdat.kswapd_highest_zoneidx === MAX_NR_ZONES
+      ? highest_zoneidx
+      : Math.max(pgdat.kswapd_highest_zoneidx, highest_zoneidx);
+  pgdat.kswapd_order = Math.max(pgdat.kswapd_order, order);
   if (k.position === 'running')
     return { ...base, boosted: false, obs: null, woken: false, why: 'running' };
   const boosted = pgdat_watermark_boosted(pa, highest_zoneidx);
@@ -238,7 +237,7 @@ function sleepCheck(
 function balance_start(pa: PageAlloc, order: number, hz: number): BalanceState {
   const zone_boosts = [0, 0, 0, 0, 0];
   let nr_boost = 0;
-  for (let i = 0; i <= hz && i < MAX_NR_ZONES; i++) {
+  for (let i = 0; i <= hz; i++) {
     const z = pa.zones[i] as Zone;
     if (!managed_zone(z)) continue;
     nr_boost += z.watermark_boost;
@@ -260,11 +259,9 @@ function balance_start(pa: PageAlloc, order: number, hz: number): BalanceState {
 /** balance_pgdat()'s `out:` label: boosted passes give back the boost they started with. */
 function balance_out(pa: PageAlloc, bal: BalanceState): void {
   if (!bal.boosted) return;
-  for (let i = 0; i <= bal.highest_zoneidx && i < MAX_NR_ZONES; i++) {
-    const b = bal.zone_boosts[i] ?? 0;
-    if (!b) continue;
+  for (let i = 0; i <= bal.highest_zoneidx; i++) {
     const z = pa.zones[i] as Zone;
-    z.watermark_boost -= Math.min(z.watermark_boost, b);
+    z.watermark_boost -= Math.min(z.watermark_boost, bal.zone_boosts[i] ?? 0);
   }
   pa.pgdat.kswapd.kcompactd_requests += 1;
 }
@@ -301,13 +298,15 @@ export function balance_pgdat_round(
   let raise_priority = !(boostMode && bal.priority === DEF_PRIORITY - 2);
   // kswapd_shrink_node(): the target is the high marks of the eligible zones
   let nr_to_reclaim = 0;
-  for (let i = 0; i <= hz && i < MAX_NR_ZONES; i++) {
+  for (let i = 0; i <= hz; i++) {
     const z = pa.zones[i] as Zone;
     if (managed_zone(z)) nr_to_reclaim += Math.max(high_wmark_pages(z), SWAP_CLUSTER_MAX);
   }
   const reclaimed = shrink_node(pa, hz, Math.min(k, nr_to_reclaim));
-  // boosted reclaim never writes back; otherwise writeback completes for up to k pages
-  const may_writepage = !boostMode || bal.priority < DEF_PRIORITY - 2;
+  // boosted reclaim never writes back (the kernel's override below DEF_PRIORITY - 2
+  // never applies: a boosted pass stops at DEF_PRIORITY - 2 or leaves boost mode);
+  // otherwise writeback completes for up to k pages
+  const may_writepage = !boostMode;
   if (may_writepage) writeback_folios(pa, hz, k);
   bal.nr_reclaimed += reclaimed;
   if (bal.order && bal.nr_reclaimed >= 2 ** (bal.order + 1)) bal.order = 0;
@@ -364,8 +363,8 @@ export function kswapd_step(pa: PageAlloc, k: number): KswapdStep | null {
       const c = sleepCheck(pa, ks.reclaim_order, ks.highest_zoneidx);
       if (c.ok) {
         ks.kcompactd_requests += 1;
+        // HZ/10: woken early, wake_up_kswapd() sets K2_woken; else the timeout goes to K3
         ks.position = 'short_sleep';
-        ks.pc = 'K2_timeout';
         return rec(pa, 'sleep-short', c.obs);
       }
       // the second check sees the same state: no sleep
@@ -374,12 +373,11 @@ export function kswapd_step(pa: PageAlloc, k: number): KswapdStep | null {
     }
     case 'K2_woken': {
       pgdat.kswapd_highest_zoneidx = resolveZone(pgdat.kswapd_highest_zoneidx, ks.highest_zoneidx);
-      if (pgdat.kswapd_order < ks.reclaim_order) pgdat.kswapd_order = ks.reclaim_order;
+      pgdat.kswapd_order = Math.max(pgdat.kswapd_order, ks.reclaim_order);
       ks.pc = 'K3';
       return rec(pa, 'woken-early', null);
     }
-    case 'K3':
-    case 'K2_timeout': {
+    case 'K3': {
       ks.alloc_order = pgdat.kswapd_order;
       ks.highest_zoneidx = resolveZone(pgdat.kswapd_highest_zoneidx, ks.highest_zoneidx);
       pgdat.kswapd_order = 0;
@@ -406,8 +404,8 @@ export function kswapd_step(pa: PageAlloc, k: number): KswapdStep | null {
         round,
       };
     }
-    default: {
-      // K4: a pass that had to lower its order tries to sleep at the same zone
+    case 'K4': {
+      // a pass that had to lower its order tries to sleep at the same zone
       ks.pc = ks.reclaim_order < ks.alloc_order ? 'K2' : 'K1';
       return rec(pa, 'K4', null);
     }
