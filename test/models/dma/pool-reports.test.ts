@@ -19,6 +19,7 @@ import {
   dma_coherent_ok,
   dma_free_from_pool,
   dma_guess_pool,
+  flush_work,
   GFP_ATOMIC,
   GFP_DMA,
   GFP_DMA32,
@@ -155,6 +156,22 @@ describe('atomic_pool_expand reports', () => {
       cma: false,
       ret: 0,
     });
+  });
+
+  it('a threshold check calls nothing; a worker sub-step may sleep when any of its calls may', () => {
+    const env = fakeEnv(true);
+    const s = boot(R61, env, MEM_1G);
+    dma_alloc_from_pool(s, D64, 8192, GFP_ATOMIC, null);
+    env.addFails = 1;
+    const steps = flush_work(s, env).steps;
+    for (const st of steps.filter((x) => x.step === 'check')) expect(st.calls).toEqual([]);
+    // the failed add is undone: set_memory_encrypted (may sleep under encryption), then __free_pages
+    const undo = steps.find((st) => st.calls.some((c) => c.fn === 'set_memory_encrypted'));
+    expect(undo?.calls.map((c) => [c.fn, c.mayBlock])).toEqual([
+      ['set_memory_encrypted', true],
+      ['__free_pages', false],
+    ]);
+    expect(undo?.mayBlock).toBe(true);
   });
 
   it('stepping an expansion that has returned does nothing', () => {
