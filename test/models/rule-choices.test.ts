@@ -32,6 +32,23 @@ describe('every rule set that runs holds known values', () => {
   });
 });
 
+describe('the alternatives the models implement but no built-in uses are accepted', () => {
+  it('the older pool sizes, the reserve pool design choices the 2019 thread left open', () => {
+    expect(
+      invalidRule({ ...mainline, dmaPool: { ...pool, atomic_pool_size_default: '256K' } }),
+    ).toBeNull();
+    const rp = reserve.reservePool as NonNullable<Policy['reservePool']>;
+    const open = {
+      order_targets: 'one-each-then-order0',
+      refill_threshold: 'below-half-target',
+      warn_on_failure: 'always',
+      refill_failure: 'stop-pass',
+    } as const;
+    for (const [field, value] of Object.entries(open))
+      expect(invalidRule({ ...reserve, reservePool: { ...rp, [field]: value } }), field).toBeNull();
+  });
+});
+
 describe('a value the models do not know is named with its field', () => {
   it('a plain field, a nested one, one entry of a list, a missing one', () => {
     expect(
