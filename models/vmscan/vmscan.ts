@@ -5,8 +5,8 @@
  *
  * Models: zone_reclaimable_pages(), shrink_node() as "free up to k of the
  * oldest clean page-cache folios in zones <= reclaim_idx" (k chosen by the
- * caller: the generator's nondeterminism, 0 allowed), writeback as "up to k
- * dirty folios become clean", try_to_free_pages(), allow_direct_reclaim(),
+ * caller: the generator's nondeterminism, 0 allowed), writeback as "dirty
+ * folios worth at least k pages become clean", try_to_free_pages(), allow_direct_reclaim(),
  * throttle_direct_reclaim().
  * A pass that frees anything resets kswapd_failures (shrink_node()).
  * Left out: LRU aging and the priority arithmetic of shrink_node (replaced
@@ -60,7 +60,10 @@ export function shrink_node(pa: PageAlloc, reclaim_idx: number, k: number): numb
   return reclaimed;
 }
 
-/** Writeback completing: up to `k` pages of the oldest dirty folios of zones <= reclaim_idx become clean. */
+/**
+ * Writeback completing: the oldest dirty folios of zones <= reclaim_idx become
+ * clean until at least `k` pages have (a large folio may take it past `k`) or none is left.
+ */
 export function writeback_folios(pa: PageAlloc, reclaim_idx: number, k: number): number {
   let cleaned = 0;
   while (cleaned < k) {
