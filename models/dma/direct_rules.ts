@@ -104,6 +104,7 @@ const v5_4: DmaDirectRules = {
   force_dma_unencrypted_platforms: ['none', 'sme-host', 'sev-guest'],
   dma_direct_alloc_page_align: false,
   dma_direct_alloc_from_pool_when: 'never',
+  // Stryker disable next-line BooleanLiteral: v5.4 never asks the pools, so no gfp is passed to them
   dma_direct_alloc_from_pool_optimal_gfp: false,
   set_memory_decrypted_failure: 'ignore',
   set_memory_encrypted_failure: 'ignore',

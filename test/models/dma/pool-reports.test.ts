@@ -269,6 +269,20 @@ describe('dma_alloc_from_pool failure reports', () => {
     });
   });
 
+  it('mainline: the exhausted and missing WARNs name dma_alloc_from_pool and no pool.c line (none traced)', () => {
+    const s = boot(RML);
+    const exhausted = dma_alloc_from_pool(s, D64, 8 << 20, GFP_ATOMIC, null);
+    expect(exhausted.warning?.warn).toEqual({ function: 'dma_alloc_from_pool', site: null });
+    s.atomic_pool_kernel = null;
+    s.atomic_pool_dma32 = null;
+    s.atomic_pool_dma = null;
+    const missing = dma_alloc_from_pool(s, D64, 4096, GFP_ATOMIC, null);
+    expect(missing.warning).toMatchObject({
+      kind: 'no-suitable-pool',
+      warn: { function: 'dma_alloc_from_pool', site: null },
+    });
+  });
+
   it('a failed allocation schedules no work and does not sleep', () => {
     const s = boot(R61);
     // larger than any pool: every pool tried, none serves
