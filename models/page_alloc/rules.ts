@@ -155,19 +155,3 @@ export const pageAllocRules: Readonly<Record<PageAllocVersion, PageAllocRules>> 
   '6.1': v6_1,
   '6.18': v6_18,
 };
-
-/** The rule set a policy id uses (conventions.md: v5.4 -> 5.4; v5.8, 6.1 -> 6.1; mainline -> 6.18). */
-export function pageAllocRulesForPolicy(policyId: string): PageAllocRules | undefined {
-  switch (policyId) {
-    case 'v5.4':
-      return pageAllocRules['5.4'];
-    case 'v5.8':
-    case '6.1':
-      return pageAllocRules['6.1'];
-    case 'mainline':
-    case 'reserve-pool-2019':
-      return pageAllocRules['6.18'];
-    default:
-      return undefined;
-  }
-}
