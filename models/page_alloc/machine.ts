@@ -154,9 +154,14 @@ export function checkMachineConfig(c: MachineConfig): void {
       throw new Error(
         `machine ${c.name}: reserved range ${r.start}-${r.end} is not inside one memory range`,
       );
-  for (const u of c.boot_use ?? [])
+  for (const u of c.boot_use ?? []) {
     if (ZONE_NAMES.indexOf(u.zone) < 0)
       throw new Error(`machine ${c.name}: boot_use names no zone ${u.zone}`);
+    if (![u.unmovable, u.pagecache, u.dirty].every((n) => Number.isSafeInteger(n) && n >= 0))
+      throw new Error(
+        `machine ${c.name}: boot_use counts of ${u.zone} must be whole numbers of pages`,
+      );
+  }
 }
 
 /** A small deterministic generator for the boot-time layout. */
@@ -253,7 +258,7 @@ function buildImage(c: MachineConfig, rules: PageAllocRules): Machine {
       const want = kind === 'k' ? unmovable : kind === 'c' ? clean : dirty;
       const choices = kind === 'k' ? [0, 0, 0, 1, 2, 3, 9] : [0, 0, 0, 0, 1, 2];
       let order = choices[Math.floor(rand() * choices.length)] as number;
-      while (order > 0 && 2 ** order > want) order -= 1;
+      while (2 ** order > want) order -= 1;
       const mt = kind === 'k' ? MIGRATE_UNMOVABLE : MIGRATE_MOVABLE;
       let pfn = __rmqueue(ctx, z, order, mt, 0);
       while (pfn < 0 && order > 0) pfn = __rmqueue(ctx, z, --order, mt, 0);

