@@ -211,6 +211,7 @@ export function zone_watermark_ok_safe(
  * a pageblock). False when boosting is off or the zone too small.
  */
 export function boost_watermark(z: Zone, watermark_boost_factor: number): boolean {
+  // Stryker disable next-line ConditionalExpression: a factor of 0 gives max_boost 0, refused below (the sysctl refuses a negative one)
   if (!watermark_boost_factor) return false;
   if (pageblock_nr_pages * 4 > z.managed_pages) return false;
   let max_boost = mult_frac(z._watermark[WMARK_HIGH] ?? 0, watermark_boost_factor, 10000);

@@ -166,8 +166,7 @@ export function setup_per_zone_lowmem_reserve(
       let managed_pages = upper.managed_pages;
       upper.lowmem_reserve[j] = 0;
       for (let idx = j - 1; idx >= 0; idx--) {
-        const lower = zones[idx];
-        if (!lower) continue;
+        const lower = zones[idx] as ZoneCounts;
         if ((ratio[idx] ?? 0) < 1) {
           ratio[idx] = 0; // 5.4 writes the clamp back into the sysctl here
           lower.lowmem_reserve[j] = 0;
@@ -219,7 +218,7 @@ export function set_recommended_min_free_kbytes(
   let recommended_min = pageblock_nr_pages * nr_zones * (2 + MIGRATE_PCPTYPES * MIGRATE_PCPTYPES);
   recommended_min = Math.min(recommended_min, Math.floor(nr_free_buffer_pages(zones) / 20));
   const recommended_kb = recommended_min * 4;
-  if (recommended_kb > sysctl.min_free_kbytes) sysctl.min_free_kbytes = recommended_kb;
+  sysctl.min_free_kbytes = Math.max(sysctl.min_free_kbytes, recommended_kb);
   return setup_per_zone_wmarks(zones, sysctl, rules, fns);
 }
 
@@ -302,7 +301,7 @@ export function lowmem_reserve_ratio_sysctl_handler(
   if (values) {
     if (
       values.length > MAX_NR_ZONES ||
-      values.some((v) => !Number.isInteger(v) || Math.abs(v) > 0x7fffffff)
+      values.some((v) => !Number.isInteger(v) || v > 0x7fffffff || v < -0x80000000)
     )
       return -EINVAL as -22;
     values.forEach((v, i) => {
