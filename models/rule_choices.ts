@@ -4,7 +4,7 @@
  * user's JavaScript policy, say) would silently take some other branch:
  * every rule set is checked against these lists before it runs.
  */
-import type { CcKind } from './dma/device.ts';
+import { CC_KINDS } from './dma/device.ts';
 import type { DmaDirectRules } from './dma/direct_rules.ts';
 import type { DmaPoolRules } from './dma/rules.ts';
 import type { PageAllocRules } from './page_alloc/rules.ts';
@@ -57,8 +57,6 @@ const DMA_POOL: Choices<DmaPoolRules> & More = {
   expand_add_failure: ['free', 'leak'],
   dma_free_from_pool: ['device-chain', 'stop-at-null-kernel', 'all-existing'],
 };
-
-const CC_KINDS: readonly CcKind[] = ['none', 'sme-host', 'sev-guest', 'tdx-guest'];
 
 const DMA_DIRECT: Choices<DmaDirectRules> & More = {
   version: ['v5.4', 'v5.8', '6.1', 'mainline'],

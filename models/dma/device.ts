@@ -32,6 +32,9 @@ export type CcKind =
   /** TDX guest (v5.19+): all DMA must be shared. */
   | 'tdx-guest';
 
+/** Every CcKind, for checking data read at run time (scenarios, user policies). */
+export const CC_KINDS: readonly CcKind[] = ['none', 'sme-host', 'sev-guest', 'tdx-guest'];
+
 /** The machine: encryption and the kernel configuration dma-direct depends on. */
 export interface Platform {
   readonly cc: CcKind;

@@ -1,5 +1,6 @@
 /** The DMA world as a kind the CLI can run: scenario config and op validation. */
 
+import { CC_KINDS } from '../../../models/dma/device.ts';
 import { MAX_DMA_PFN, MAX_DMA32_PFN } from '../../../models/page_alloc/zone.ts';
 import { dmaProperties } from '../../../properties/dma/index.ts';
 import { defineKind } from '../../registry/kind.ts';
@@ -53,7 +54,7 @@ export function parseDmaConfig(raw: unknown): DmaScenarioConfig {
     {
       object: {
         machine: Object.keys(pageAllocMachines),
-        cc: ['none', 'sme-host', 'sev-guest', 'tdx-guest'],
+        cc: CC_KINDS,
         devices: {
           array: {
             object: { name: 'string', mask_bits: 'integer', bus_bits: { optional: 'integer' } },
