@@ -5,14 +5,13 @@
  * a known bug fails where its kernel had it and nowhere else.
  */
 
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_STEPS, DEFAULT_SEED, defaultRuns } from '../src/cli/budget.ts';
 import { runCheck } from '../src/cli/check.ts';
 import { kinds } from '../src/registry/kinds.ts';
 import { shippedScenarios } from '../src/registry/scenarios.ts';
+import { tempDir } from './setup/temp-dir.ts';
 
 interface Report {
   readonly skipped?: readonly { readonly policy: string; readonly why: string }[];
@@ -32,7 +31,7 @@ async function check(scenario?: string): Promise<{ code: number; report: Report 
     runs: defaultRuns(),
     maxSteps: DEFAULT_MAX_STEPS,
     format: 'json',
-    out: mkdtempSync(join(tmpdir(), 'poolcheck-exp-')),
+    out: tempDir('exp'),
   });
   return { code: r.code, report: JSON.parse(r.stdout) as Report };
 }

@@ -3,11 +3,11 @@
  * codes, bad input (one line, exit 2, nothing written), determinism, and
  * the report layout (ASCII, at most 72 columns).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { tempDir } from '../setup/temp-dir.ts';
 
 let out = '';
 let err = '';
@@ -25,7 +25,7 @@ beforeEach(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-const dir = () => mkdtempSync(join(tmpdir(), 'poolcheck-cli-'));
+const dir = () => tempDir('cli');
 /** The report with wrapped lines joined again. */
 const flat = () => out.replace(/\n {4,}/g, ' ');
 

@@ -1,13 +1,14 @@
 /** poolcheck compare: both designs on the same runs, per workload family. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCompare } from '../../src/cli/compare.ts';
+import { tempDir } from '../setup/temp-dir.ts';
 
 describe('poolcheck compare (seed 42)', () => {
   it('measures both designs on every workload family and writes an SVG plot', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'poolcheck-cmp-'));
+    const out = tempDir('cmp');
     const r = await runCompare({ seed: 42, runs: 12, maxSteps: 30, out });
     expect(r.code).toBe(0);
     for (const w of ['nvme-burst', 'high-order', 'pressure', 'decrypt-failures'])
@@ -21,7 +22,7 @@ describe('poolcheck compare (seed 42)', () => {
   });
 
   it('is deterministic for a seed', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'poolcheck-cmp-'));
+    const out = tempDir('cmp');
     const a = await runCompare({ seed: 7, runs: 6, maxSteps: 20, out, workload: ['nvme-burst'] });
     const b = await runCompare({ seed: 7, runs: 6, maxSteps: 20, out, workload: ['nvme-burst'] });
     expect(a.stdout).toBe(b.stdout);

@@ -1,14 +1,14 @@
-import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runConformance } from '../../src/cli/conformance.ts';
 import { UsageError } from '../../src/cli/errors.ts';
+import { tempDir } from '../setup/temp-dir.ts';
 
 const shipped = join(import.meta.dirname, '..', '..', 'data', 'ground-truth');
 
 function scratch(): string {
-  return mkdtempSync(join(tmpdir(), 'poolcheck-conf-'));
+  return tempDir('conf');
 }
 
 describe('poolcheck conformance', () => {

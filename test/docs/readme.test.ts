@@ -2,12 +2,12 @@
  * The README stays true: its first lines are the two commands a newcomer
  * needs, and its sample counterexample is what poolcheck prints today.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/cli/check.ts';
 import { catalogueIsCurrent } from '../../src/registry/catalogue.ts';
+import { tempDir } from '../setup/temp-dir.ts';
 
 const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -29,7 +29,7 @@ describe('README', () => {
       runs: 100,
       maxSteps: 40,
       format: 'text',
-      out: mkdtempSync(join(tmpdir(), 'poolcheck-readme-')),
+      out: tempDir('readme'),
     });
     expect(r.stdout).toContain(`poolcheck: ${sample}`);
   });

@@ -3,11 +3,10 @@
  * stderr and exit 2 before any search starts; `check --replay` is the
  * replay command under another name; progress goes to a terminal only.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../../src/cli/main.ts';
+import { tempDir } from '../../../setup/temp-dir.ts';
 
 let out = '';
 let err = '';
@@ -84,7 +83,7 @@ describe('poolcheck flags', () => {
         '--runs',
         '60',
         '--out',
-        mkdtempSync(join(tmpdir(), 'poolcheck-cov-')),
+        tempDir('cov'),
       ]);
       expect(code).toBe(0);
     } finally {

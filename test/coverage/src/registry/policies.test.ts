@@ -3,12 +3,12 @@
  * the built-in it extends (a mistyped override is a one-line error), and
  * inherits that built-in's expectations.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinPolicy } from '../../../../models/policies/index.ts';
 import { resolvePolicy, validateUserPolicy } from '../../../../src/registry/policies.ts';
+import { tempDir } from '../../../setup/temp-dir.ts';
 
 const mainline = builtinPolicy('mainline');
 if (!mainline?.dmaPool) throw new Error('mainline has atomic pools');
@@ -101,7 +101,7 @@ describe('validateUserPolicy', () => {
 });
 
 describe('resolvePolicy', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'poolcheck-policy-'));
+  const dir = tempDir('policy');
 
   it('an id that is neither built in nor a path is an error', async () => {
     await expect(resolvePolicy('v9.9')).rejects.toThrow(

@@ -3,8 +3,7 @@
  * each problem is one line naming the file; a name that is neither shipped
  * nor a file lists the shipped ones.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../../src/cli/errors.ts';
@@ -14,8 +13,9 @@ import {
   resolveScenario,
   shippedScenarios,
 } from '../../../../src/registry/scenarios.ts';
+import { tempDir } from '../../../setup/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'poolcheck-scenario-'));
+const dir = tempDir('scenario');
 
 /** A scenario file holding `text`. */
 function file(name: string, text: string): string {
