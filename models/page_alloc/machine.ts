@@ -151,11 +151,22 @@ export function checkMachineConfig(c: MachineConfig): void {
   if (last === 0) throw new Error(`machine ${c.name}: no memory`);
   // buddy arithmetic uses 32-bit operations on pfns: 8 TiB at most
   if (last > 2 ** 31) throw new Error(`machine ${c.name}: more than 2^31 pfns (8 TiB)`);
-  for (const r of c.reserved)
+  let reservedEnd = 0;
+  let reserved = 0;
+  for (const r of c.reserved) {
     if (!c.memory.some((m) => r.start >= m.start && r.end <= m.end && r.start < r.end))
       throw new Error(
         `machine ${c.name}: reserved range ${r.start}-${r.end} is not inside one memory range`,
       );
+    // the zone sizes subtract each reserved page once
+    if (r.start < reservedEnd)
+      throw new Error(`machine ${c.name}: reserved ranges must be ascending and disjoint`);
+    reservedEnd = r.end;
+    reserved += r.end - r.start;
+  }
+  // the watermarks divide by the managed pages below ZONE_HIGHMEM (no kernel boots without)
+  if (reserved === c.memory.reduce((n, r) => n + r.end - r.start, 0))
+    throw new Error(`machine ${c.name}: every page is reserved`);
   for (const u of c.boot_use ?? []) {
     if (ZONE_NAMES.indexOf(u.zone) < 0)
       throw new Error(`machine ${c.name}: boot_use names no zone ${u.zone}`);
@@ -259,8 +270,15 @@ function buildImage(c: MachineConfig, rules: PageAllocRules): Machine {
     let clean = u.pagecache;
     let dirty = u.dirty;
     while (unmovable + clean + dirty > 0) {
-      const pick = rand() * (unmovable + clean + dirty);
-      const kind = pick < unmovable ? 'k' : pick < unmovable + clean ? 'c' : 'd';
+      // a whole number, so each count's share of the draw is exactly [lo, lo + count)
+      const pick = Math.floor(rand() * (unmovable + clean + dirty));
+      const kind =
+        pick < unmovable
+          ? 'k'
+          : pick < unmovable + clean
+            ? 'c'
+            : // Stryker disable next-line StringLiteral: 'd' is only ever told apart as neither 'k' nor 'c'
+              'd';
       const want = kind === 'k' ? unmovable : kind === 'c' ? clean : dirty;
       const choices = kind === 'k' ? [0, 0, 0, 1, 2, 3, 9] : [0, 0, 0, 0, 1, 2];
       let order = choices[Math.floor(rand() * choices.length)] as number;
@@ -293,6 +311,9 @@ function buildImage(c: MachineConfig, rules: PageAllocRules): Machine {
       }
     }
   }
+  // build_zonerefs_node(): populated zones, highest first. 6.1 and 5.4.y since April
+  // 2022 (e553f62f10d9, backported to stable); older 5.4.y listed managed zones only,
+  // which differs only for a zone whose present pages are all reserved
   const zonelist = zones
     .filter((z) => z.present_pages > 0)
     .map((z) => z.idx)
@@ -308,7 +329,7 @@ function buildImage(c: MachineConfig, rules: PageAllocRules): Machine {
   };
 }
 
-const machines = new Map<MachineConfig, Map<string, Machine>>();
+const machines = new Map<MachineConfig, WeakMap<PageAllocRules, Machine>>();
 
 /** The booted machine for `config` under `rules` (built once, then cached). */
 export function bootMachine(
@@ -317,13 +338,13 @@ export function bootMachine(
 ): Machine {
   let byRules = machines.get(config);
   if (!byRules) {
-    byRules = new Map();
+    byRules = new WeakMap();
     machines.set(config, byRules);
   }
-  let m = byRules.get(rules.id + rules.source);
-  if (!m || m.rules !== rules) {
+  let m = byRules.get(rules);
+  if (!m) {
     m = buildImage(config, rules);
-    byRules.set(rules.id + rules.source, m);
+    byRules.set(rules, m);
   }
   return m;
 }

@@ -97,8 +97,9 @@ export function __setup_per_zone_wmarks(
   for (const z of zones)
     if (!(movableAsHighmem && z.idx === ZONE_MOVABLE)) lowmem_pages += z.managed_pages;
   for (const z of zones) {
-    // the zone's share of pages_min, a truncating 64-bit division
-    const tmp = lowmem_pages > 0 ? Math.floor((pages_min * z.managed_pages) / lowmem_pages) : 0;
+    // the zone's share of pages_min, a truncating 64-bit division (checkMachineConfig leaves
+    // lowmem_pages above 0: the machine model has no ZONE_HIGHMEM and an empty ZONE_MOVABLE)
+    const tmp = Math.floor((pages_min * z.managed_pages) / lowmem_pages);
     if (movableAsHighmem && z.idx === ZONE_MOVABLE)
       z._watermark[WMARK_MIN] = Math.min(Math.max(Math.floor(z.managed_pages / 1024), 32), 128);
     else z._watermark[WMARK_MIN] = tmp;
@@ -181,7 +182,7 @@ export function setup_per_zone_lowmem_reserve(
       const clear = r === 0 || !managed_zone(z);
       let managed_pages = 0;
       for (let j = z.idx + 1; j < MAX_NR_ZONES; j++) {
-        managed_pages += zones[j]?.managed_pages ?? 0;
+        managed_pages += (zones[j] as ZoneCounts).managed_pages;
         z.lowmem_reserve[j] = clear ? 0 : Math.floor(managed_pages / r);
       }
     }

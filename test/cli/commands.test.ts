@@ -262,5 +262,12 @@ describe('poolcheck diff and list', () => {
     expect(await main(['list'])).toBe(0);
     expect(out).toContain('sev-4g-nvme');
     expect(out).toContain('dma/no-sleep-in-atomic (I1)');
+    // each policy's rule sets name the tree they were read in; v5.4 has no atomic pools
+    const all = flat();
+    const v54 = all.slice(all.indexOf('  v5.4 '), all.indexOf('  v5.8 '));
+    expect(v54).toContain('page allocator: linux-5.4.y (5.4.80+: boost exemption)');
+    expect(v54).toContain('dma-direct: v5.4: kernel/dma/direct.c (with 90ae409f9eb3)');
+    expect(v54).not.toContain('atomic pools:');
+    expect(all).toContain('reserve pool: design 2 of the 2019 thread');
   });
 });

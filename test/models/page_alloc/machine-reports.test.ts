@@ -52,6 +52,42 @@ describe('checkMachineConfig: reserved ranges', () => {
     );
   });
 
+  it('rejects reserved ranges out of order or overlapping (each reserved page counts once)', () => {
+    const msg = 'machine two: reserved ranges must be ascending and disjoint';
+    expect(
+      check([
+        { start: 200, end: 250 },
+        { start: 10, end: 20 },
+      ]),
+    ).toThrow(msg);
+    expect(
+      check([
+        { start: 10, end: 20 },
+        { start: 19, end: 30 },
+      ]),
+    ).toThrow(msg);
+    expect(
+      check([
+        { start: 10, end: 20 },
+        { start: 20, end: 30 },
+      ]),
+    ).not.toThrow();
+  });
+
+  it('rejects a machine whose every page is reserved (its watermarks would divide by zero)', () => {
+    const all = [
+      { start: 0, end: 100 },
+      { start: 200, end: 300 },
+    ];
+    expect(check(all)).toThrow('machine two: every page is reserved');
+    expect(
+      check([
+        { start: 0, end: 100 },
+        { start: 200, end: 299 },
+      ]),
+    ).not.toThrow();
+  });
+
   it('rejects an empty reserved range even inside a memory range', () => {
     // [10, 10) holds no pfn: a reserved range must be non-empty
     expect(check([{ start: 10, end: 10 }])).toThrow(
@@ -96,8 +132,8 @@ describe('the boot_use layout is a fixed function of the config (traces replay a
   it('tiny with one clean and one dirty page in DMA: the clean page is pfn 0, the dirty one pfn 1', () => {
     // The layout generator is x' = (1664525 x + 1013904223) mod 2^32 (Numerical Recipes),
     // seeded with 0x9e3779b9 = 2654435769. First draw: 1664525 * 2654435769 + 1013904223
-    // = 4418375712298948 mod 2^32 = 1120982980, / 2^32 = 0.261. pick = 0.261 * (0 + 1 + 1)
-    // = 0.52 < 0 + 1, so the first page is clean; its order draw is capped to 0 (1 page
+    // = 4418375712298948 mod 2^32 = 1120982980, / 2^32 = 0.261. pick = floor(0.261 * (0 + 1 + 1))
+    // = 0 < 0 + 1, so the first page is clean; its order draw is capped to 0 (1 page
     // wanted). __rmqueue_smallest splits the head order-10 block at pfn 0 (expand puts the
     // upper halves at the list heads), so clean = pfn 0, and the dirty page gets pfn 1.
     const c: MachineConfig = {
