@@ -33,6 +33,7 @@ const PAGE_ALLOC: Choices<PageAllocRules> = {
   boost_exemption: ['gfp_atomic', 'alloc_min_reserve', 'none'],
   classzone_idx: ['preferred_zone', 'highest_zoneidx'],
   reserve_highatomic_pageblock: ['managed_div_100_plus_block', 'aligned_cap_whole_range'],
+  rmqueue_fallback: ['steal_suitable_fallback', 'claim_or_steal'],
   move_to_free_list: ['head', 'tail'],
   free_one_page_merge: ['isolate_only', 'same_or_both_mergeable', 'both_mergeable_retype'],
   should_reclaim_retry_unreserve: ['after_max_retries', 'whenever_giving_up'],

@@ -16,8 +16,8 @@
  * the kernel.
  * Left out: guard pages (debug_pagealloc), page shuffling, compaction
  * capture, CMA and ISOLATE pageblocks, mobility grouping being disabled
- * (only below ~3000 pages). 6.18's claim/steal split keeps 6.1's outcomes
- * here. Callers' pages never count as movable when a block is stolen (they
+ * (only below ~3000 pages). 6.18's claim/steal split of the fallback is a
+ * rule (rmqueue_fallback). Callers' pages never count as movable when a block is stolen (they
  * are not on an LRU); page-cache pages do.
  * Context: all under zone->lock, never sleeps.
  */
@@ -234,10 +234,11 @@ export function __rmqueue_smallest(ctx: BuddyCtx, z: Zone, order: number, mt: nu
   return -1;
 }
 
-/** can_steal_fallback(), 6.1. */
+/** can_steal_fallback(), 6.1 (should_try_claim_block() in 6.18, the same test). */
 function can_steal_fallback(order: number, start_mt: number): boolean {
   return (
-    order >= pageblock_order / 2 ||
+    // C's integer division: from order 4 a block is worth claiming for any type
+    order >= pageblock_order >> 1 ||
     start_mt === MIGRATE_RECLAIMABLE ||
     start_mt === MIGRATE_UNMOVABLE
   );
@@ -379,7 +380,106 @@ export function __rmqueue_fallback(
   return true;
 }
 
-/** __rmqueue(), 6.1 without CMA: the request's own type, else steal a fallback block and retry. */
+/**
+ * prep_move_freepages_block(), 6.18: the free and movable (page-cache) pages
+ * of `pfn`'s pageblock, or null when the pageblock is not wholly in the zone.
+ */
+function prep_move_freepages_block(
+  a: PageArrays,
+  z: Zone,
+  pfn: number,
+): { start: number; free: number; movable: number } | null {
+  const start = pfn - (pfn % pageblock_nr_pages);
+  const end = start + pageblock_nr_pages;
+  if (!zone_spans_pfn(z, start) || !zone_spans_pfn(z, end - 1)) return null;
+  let free = 0;
+  let movable = 0;
+  for (let p = start; p < end; ) {
+    const o = buddy_order(a, p);
+    if (o >= 0) {
+      free += 2 ** o;
+      p += 2 ** o;
+    } else {
+      if (a.owner[p] === PG_PAGECACHE) movable += 1;
+      p += 1;
+    }
+  }
+  return { start, free, movable };
+}
+
+/**
+ * try_to_claim_block(), 6.18: take the fallback block at `pfn` for
+ * `start_type` if its order reaches a pageblock, or if at least half of its
+ * pageblock is free or compatible (then the pageblock's free pages move and
+ * the request comes from its own lists). Returns the pfn, or -1 and nothing
+ * moved; the watermark boost happens either way below pageblock_order.
+ */
+function try_to_claim_block(
+  ctx: BuddyCtx,
+  z: Zone,
+  pfn: number,
+  current_order: number,
+  order: number,
+  start_type: number,
+  alloc_flags: number,
+): number {
+  const a = ctx.pages;
+  if (current_order >= pageblock_order) {
+    del_page_from_free_list(ctx, z, pfn, current_order);
+    change_pageblock_range(a, pfn, current_order, start_type);
+    expand(ctx, z, pfn, order, current_order, start_type);
+    return pfn;
+  }
+  if (ctx.fns.boost_watermark(z, ctx.sysctl.watermark_boost_factor) && alloc_flags & ALLOC_KSWAPD)
+    z.boosted_watermark = true;
+  const block = prep_move_freepages_block(a, z, pfn);
+  if (!block) return -1;
+  const block_type = get_pageblock_migratetype(a, pfn);
+  let alike = 0;
+  if (start_type === MIGRATE_MOVABLE) alike = block.movable;
+  else if (block_type === MIGRATE_MOVABLE)
+    alike = pageblock_nr_pages - (block.free + block.movable);
+  if (block.free + alike < pageblock_nr_pages / 2) return -1;
+  move_freepages_block(ctx, z, block.start, start_type);
+  set_pageblock_migratetype(a, block.start, start_type);
+  return __rmqueue_smallest(ctx, z, order, start_type);
+}
+
+/** __rmqueue_claim(), 6.18: claim a fallback pageblock, largest block first. Returns pfn or -1. */
+function __rmqueue_claim(
+  ctx: BuddyCtx,
+  z: Zone,
+  order: number,
+  start_mt: number,
+  alloc_flags: number,
+): number {
+  const min_order = alloc_flags & ALLOC_NOFRAGMENT ? pageblock_order : order;
+  for (let o = MAX_PAGE_ORDER; o >= min_order; o--) {
+    const f = find_suitable_fallback(z, o, start_mt);
+    if (!f) continue;
+    // orders too small to claim for this type: the rest of the search is the steal's
+    if (!f.can_steal) break;
+    const pfn = z.free_head[listIdx(o, f.fallback_mt)] as number;
+    const got = try_to_claim_block(ctx, z, pfn, o, order, start_mt, alloc_flags);
+    if (got >= 0) return got;
+  }
+  return -1;
+}
+
+/** __rmqueue_steal(), 6.18: the smallest fallback block, split in place; its pageblock keeps its type. */
+function __rmqueue_steal(ctx: BuddyCtx, z: Zone, order: number, start_mt: number): number {
+  for (let o = order; o <= MAX_PAGE_ORDER; o++) {
+    const f = find_suitable_fallback(z, o, start_mt);
+    if (!f) continue;
+    const pfn = z.free_head[listIdx(o, f.fallback_mt)] as number;
+    del_page_from_free_list(ctx, z, pfn, o);
+    expand(ctx, z, pfn, order, o, f.fallback_mt);
+    return pfn;
+  }
+  return -1;
+}
+
+/** __rmqueue() without CMA (6.1, and 6.18 by rmqueue_fallback): the request's own type, else a fallback. */
 export function __rmqueue(
   ctx: BuddyCtx,
   z: Zone,
@@ -387,6 +487,13 @@ export function __rmqueue(
   mt: number,
   alloc_flags: number,
 ): number {
+  if (ctx.rules.rmqueue_fallback === 'claim_or_steal') {
+    const own = __rmqueue_smallest(ctx, z, order, mt);
+    if (own >= 0) return own;
+    const claimed = __rmqueue_claim(ctx, z, order, mt, alloc_flags);
+    if (claimed >= 0 || alloc_flags & ALLOC_NOFRAGMENT) return claimed;
+    return __rmqueue_steal(ctx, z, order, mt);
+  }
   for (;;) {
     const pfn = __rmqueue_smallest(ctx, z, order, mt);
     if (pfn >= 0) return pfn;

@@ -53,6 +53,14 @@ export interface PageAllocRules {
   readonly classzone_idx: 'preferred_zone' | 'highest_zoneidx';
   /** reserve_highatomic_pageblock(): cap managed/100 + one block, or the 6.18 aligned cap. */
   readonly reserve_highatomic_pageblock: 'managed_div_100_plus_block' | 'aligned_cap_whole_range';
+  /**
+   * __rmqueue(): when the request's own lists are empty, `steal_suitable_fallback`
+   * (5.4, 6.1: __rmqueue_fallback() takes the found block and moves its pageblock's
+   * free pages even when it does not claim it) or `claim_or_steal` (6.15+:
+   * __rmqueue_claim() moves pages only when it claims the pageblock, else
+   * __rmqueue_steal() takes the smallest fallback block with no boost and no move).
+   */
+  readonly rmqueue_fallback: 'steal_suitable_fallback' | 'claim_or_steal';
   /** rmqueue_buddy(): NON_BLOCK/OOM callers fall back to highatomic lists (late 6.1.y, 6.18). */
   readonly rmqueue_highatomic_fallback: boolean;
   /** rmqueue(): the ZONE_BOOSTED_WATERMARK wake needs ALLOC_KSWAPD in the request (6.6+). */
@@ -92,6 +100,7 @@ const v5_4: PageAllocRules = {
   boost_exemption: 'gfp_atomic',
   classzone_idx: 'preferred_zone',
   reserve_highatomic_pageblock: 'managed_div_100_plus_block',
+  rmqueue_fallback: 'steal_suitable_fallback',
   rmqueue_highatomic_fallback: false,
   rmqueue_boost_wake_needs_kswapd: false,
   move_to_free_list: 'head',
@@ -121,6 +130,7 @@ const v6_1: PageAllocRules = {
   boost_exemption: 'gfp_atomic',
   classzone_idx: 'highest_zoneidx',
   reserve_highatomic_pageblock: 'managed_div_100_plus_block',
+  rmqueue_fallback: 'steal_suitable_fallback',
   rmqueue_highatomic_fallback: true,
   rmqueue_boost_wake_needs_kswapd: false,
   move_to_free_list: 'tail',
@@ -143,6 +153,7 @@ const v6_18: PageAllocRules = {
   unusable_highatomic: 'nr_free_highatomic',
   boost_exemption: 'alloc_min_reserve',
   reserve_highatomic_pageblock: 'aligned_cap_whole_range',
+  rmqueue_fallback: 'claim_or_steal',
   rmqueue_boost_wake_needs_kswapd: true,
   free_one_page_merge: 'both_mergeable_retype',
   zone_reclaimable_pages_free_fallback: false,
