@@ -251,7 +251,7 @@ export function find_suitable_fallback(
   mt: number,
 ): { fallback_mt: number; can_steal: boolean } | null {
   if (z.nr_free[order] === 0) return null;
-  for (const f of FALLBACKS[mt] ?? []) {
+  for (const f of FALLBACKS[mt] as readonly number[]) {
     if ((z.free_head[listIdx(order, f)] as number) < 0) continue;
     return { fallback_mt: f, can_steal: can_steal_fallback(order, mt) };
   }
@@ -362,15 +362,14 @@ export function __rmqueue_fallback(
   for (let o = MAX_PAGE_ORDER; o >= min_order; o--) {
     const f = find_suitable_fallback(z, o, start_mt);
     if (!f) continue;
-    if (!f.can_steal && start_mt === MIGRATE_MOVABLE && o > order) {
-      // find the smallest suitable block instead
-      for (let s = order; s <= MAX_PAGE_ORDER; s++) {
-        const g = find_suitable_fallback(z, s, start_mt);
-        if (g) {
-          found = { o: s, ...g };
-          break;
-        }
-      }
+    if (!f.can_steal) {
+      // the smallest suitable block instead. The kernel also asks for a MOVABLE request
+      // and o > order: only a MOVABLE request can fail to steal, and only at an order
+      // below 4 where o >= order, so the upward search ends at o at the latest
+      let s = order;
+      let g = find_suitable_fallback(z, s, start_mt);
+      while (!g) g = find_suitable_fallback(z, ++s, start_mt);
+      found = { o: s, ...g };
     } else found = { o, ...f };
     break;
   }
@@ -527,13 +526,15 @@ export function reserve_highatomic_pageblock(
   const a = ctx.pages;
   const mt = get_pageblock_migratetype(a, pfn);
   if (!migratetype_is_mergeable(mt)) return;
-  if (
-    ctx.rules.reserve_highatomic_pageblock === 'aligned_cap_whole_range' &&
-    order >= pageblock_order
-  ) {
-    change_pageblock_range(a, pfn, order, MIGRATE_HIGHATOMIC);
-    z.nr_reserved_highatomic += 2 ** order;
-    return;
+  if (ctx.rules.reserve_highatomic_pageblock === 'aligned_cap_whole_range') {
+    // Stryker disable next-line EqualityOperator: at order 9 both ways retype the one (allocated) pageblock and count 512
+    if (order >= pageblock_order) {
+      change_pageblock_range(a, pfn, order, MIGRATE_HIGHATOMIC);
+      z.nr_reserved_highatomic += 2 ** order;
+      return;
+    }
+    // 6.18's move_freepages_block() refuses a pageblock not wholly in the zone
+    if (!prep_move_freepages_block(a, z, pfn)) return;
   }
   z.nr_reserved_highatomic += pageblock_nr_pages;
   set_pageblock_migratetype(a, pfn, MIGRATE_HIGHATOMIC);
@@ -562,10 +563,11 @@ export function unreserve_highatomic_pageblock(
     for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
       const pfn = z.free_head[listIdx(order, MIGRATE_HIGHATOMIC)] as number;
       if (pfn < 0) continue;
-      const wholeRange =
-        ctx.rules.reserve_highatomic_pageblock === 'aligned_cap_whole_range' &&
-        order >= pageblock_order;
-      if (get_pageblock_migratetype(a, pfn) === MIGRATE_HIGHATOMIC) {
+      const v618 = ctx.rules.reserve_highatomic_pageblock === 'aligned_cap_whole_range';
+      // Stryker disable next-line EqualityOperator: a free order-9 block is its whole pageblock, so both ways uncount 512 and move just that block
+      const wholeRange = v618 && order >= pageblock_order;
+      // 6.1 uncounts only a block still typed HIGHATOMIC; 6.18's lists agree with the types
+      if (v618 || get_pageblock_migratetype(a, pfn) === MIGRATE_HIGHATOMIC) {
         const size = wholeRange ? 2 ** order : pageblock_nr_pages;
         z.nr_reserved_highatomic -= Math.min(size, z.nr_reserved_highatomic);
       }

@@ -51,7 +51,12 @@ export interface PageAllocRules {
   readonly boost_exemption: 'gfp_atomic' | 'alloc_min_reserve' | 'none';
   /** prepare_alloc_pages(): the lowmem_reserve index (5.4 classzone_idx = preferred zone). */
   readonly classzone_idx: 'preferred_zone' | 'highest_zoneidx';
-  /** reserve_highatomic_pageblock(): cap managed/100 + one block, or the 6.18 aligned cap. */
+  /**
+   * reserve_highatomic_pageblock() and unreserve_highatomic_pageblock(): cap
+   * managed/100 + one block (5.4, 6.1), or 6.18's aligned cap (none below 100
+   * pageblocks), whole ranges for order >= pageblock_order, and no reserve of a
+   * pageblock that is not wholly in the zone.
+   */
   readonly reserve_highatomic_pageblock: 'managed_div_100_plus_block' | 'aligned_cap_whole_range';
   /**
    * __rmqueue(): when the request's own lists are empty, `steal_suitable_fallback`

@@ -20,6 +20,8 @@ describe('page-alloc properties hold on the kernels (seed 42)', () => {
     ['6.1', machine256M, 200],
     ['6.18', machine256M, 150],
     ['6.1', machine4G, 60],
+    // 6.18 reserves highatomic blocks only in zones of 100 pageblocks or more: not at 256M
+    ['6.18', machine4G, 60],
   ];
   for (const [version, machine, runs] of cases)
     it(`${version} on ${machine.name}`, () => {
