@@ -357,7 +357,11 @@ export function __rmqueue_fallback(
   start_mt: number,
   alloc_flags: number,
 ): boolean {
-  const min_order = alloc_flags & ALLOC_NOFRAGMENT ? pageblock_order : order;
+  // ALLOC_NOFRAGMENT: only whole pageblocks (the order test since 5.14; 5.4 also cut an
+  // order-10 request's search at 9, which __alloc_pages never reaches: its watermark
+  // check first needs a free order-10 block, which __rmqueue_smallest or the claim takes)
+  const min_order =
+    order < pageblock_order && alloc_flags & ALLOC_NOFRAGMENT ? pageblock_order : order;
   let found: { o: number; fallback_mt: number; can_steal: boolean } | null = null;
   for (let o = MAX_PAGE_ORDER; o >= min_order; o--) {
     const f = find_suitable_fallback(z, o, start_mt);
@@ -452,7 +456,8 @@ function __rmqueue_claim(
   start_mt: number,
   alloc_flags: number,
 ): number {
-  const min_order = alloc_flags & ALLOC_NOFRAGMENT ? pageblock_order : order;
+  const min_order =
+    order < pageblock_order && alloc_flags & ALLOC_NOFRAGMENT ? pageblock_order : order;
   for (let o = MAX_PAGE_ORDER; o >= min_order; o--) {
     const f = find_suitable_fallback(z, o, start_mt);
     if (!f) continue;

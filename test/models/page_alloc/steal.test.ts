@@ -6,19 +6,18 @@
  * pageblock_order).
  *
  * Most tests start from tiny's DMA32 (pfns 4096-8191) with its four order-10
- * blocks taken, so the only free pages are the ones a test frees back; taken
- * pages are neither free nor page cache, i.e. "unmovable" to the claim rule.
+ * blocks taken (drained.ts), so the only free pages are the ones a test frees
+ * back; taken pages are neither free nor page cache, i.e. "unmovable" to the
+ * claim rule. 6.18's claim/steal split is in claim-steal.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { ALLOC_KSWAPD } from '../../../models/page_alloc/alloc_flags.ts';
 import {
-  __free_one_page,
   __rmqueue,
-  __rmqueue_smallest,
   move_freepages_block,
   steal_suitable_fallback,
 } from '../../../models/page_alloc/buddy.ts';
-import { createPageAlloc, type MachineConfig } from '../../../models/page_alloc/machine.ts';
+import { createPageAlloc } from '../../../models/page_alloc/machine.ts';
 import {
   buddy_order,
   get_pageblock_migratetype,
@@ -28,35 +27,10 @@ import {
   MIGRATE_TYPES,
   MIGRATE_UNMOVABLE,
   PG_PAGECACHE,
-  set_pageblock_migratetype,
   setOwner,
 } from '../../../models/page_alloc/pages.ts';
-import type { PageAlloc, Zone } from '../../../models/page_alloc/state.ts';
-import { tiny } from './tiny.ts';
-
-/** tiny with memory at pfns 100-7999: DMA starts inside pageblock 0, DMA32 ends inside 7680-8191. */
-const unaligned: MachineConfig = {
-  ...tiny,
-  name: 'unaligned',
-  memory: [{ start: 100, end: 8000 }],
-};
-
-/** tiny's DMA32 with every free page taken. */
-function drained(): { pa: PageAlloc; z: Zone } {
-  const pa = createPageAlloc(tiny);
-  const z = pa.zones[1] as Zone;
-  for (let i = 0; i < 4; i++) __rmqueue_smallest(pa, z, 10, MIGRATE_MOVABLE);
-  return { pa, z };
-}
-
-/** Frees pfn/order onto `mt`'s lists, `mt` being its pageblock's type (as __free_pages_ok does). */
-function free(pa: PageAlloc, z: Zone, pfn: number, order: number, mt = MIGRATE_MOVABLE): void {
-  set_pageblock_migratetype(pa.pages, pfn, mt);
-  __free_one_page(pa, z, pfn, order, mt, false);
-}
-
-/** The migratetype list a free block is on. */
-const listOf = (pa: PageAlloc, pfn: number): number | undefined => pa.pages.list_mt[pfn];
+import type { Zone } from '../../../models/page_alloc/state.ts';
+import { drained, free, listOf, unaligned } from './drained.ts';
 
 describe('__free_one_page', () => {
   it('buddy_merge_likely puts a block at the tail when its parent has a free buddy', () => {
