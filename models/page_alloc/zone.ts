@@ -91,7 +91,7 @@ export function managed_zone(z: ZoneCounts): boolean {
 
 /** include/linux/mmzone.h wmark_pages(), 6.1: the watermark plus the boost. */
 export function wmark_pages(z: ZoneCounts, i: number): number {
-  return (z._watermark[i] ?? 0) + z.watermark_boost;
+  return (z._watermark[i] as number) + z.watermark_boost;
 }
 
 /** min_wmark_pages(), 6.1. */
