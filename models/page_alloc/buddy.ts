@@ -250,6 +250,9 @@ export function find_suitable_fallback(
   order: number,
   mt: number,
 ): { fallback_mt: number; can_steal: boolean } | null {
+  // nr_free[order] counts the blocks on the order's lists (add and del keep both), so
+  // the loop would find none either: the kernel's shortcut, kept
+  // Stryker disable next-line ConditionalExpression: see above
   if (z.nr_free[order] === 0) return null;
   for (const f of FALLBACKS[mt] as readonly number[]) {
     if ((z.free_head[listIdx(order, f)] as number) < 0) continue;

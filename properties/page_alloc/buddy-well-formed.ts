@@ -55,6 +55,7 @@ export function checkAll(pa: PageAlloc): Violation | null {
   const a = pa.pages;
   for (const z of pa.zones) {
     let pages = 0;
+    const perType = new Array<number>(MIGRATE_TYPES).fill(0);
     for (let order = 0; order <= 10; order++) {
       let blocks = 0;
       for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
@@ -91,6 +92,7 @@ export function checkAll(pa: PageAlloc): Violation | null {
         if (prev !== z.free_tail[order * MIGRATE_TYPES + mt])
           return zoneViolation(pa, z, `order-${order} list ${mt}: tail is not the last block`);
         pages += mtPages;
+        perType[mt] = (perType[mt] as number) + mtPages;
       }
       if (blocks !== z.nr_free[order])
         return zoneViolation(
@@ -99,6 +101,13 @@ export function checkAll(pa: PageAlloc): Violation | null {
           `free_area[${order}].nr_free ${z.nr_free[order]} but ${blocks} blocks listed`,
         );
     }
+    for (let mt = 0; mt < MIGRATE_TYPES; mt++)
+      if (perType[mt] !== z.nr_free_mt[mt])
+        return zoneViolation(
+          pa,
+          z,
+          `nr_free_mt[${mt}] ${z.nr_free_mt[mt]} but ${perType[mt]} pages on that type's lists`,
+        );
     if (pages !== z.nr_free_pages)
       return zoneViolation(
         pa,
@@ -113,7 +122,7 @@ export default property<PageAllocState, PageAllocOp>({
   id: 'page-alloc/buddy-well-formed',
   ref: 'PA-10',
   statement:
-    'Every free block is aligned to 2^order, inside its zone and made of free pages; no free block below pageblock_order has its buddy (pfn ^ 2^order) free at the same order; free_area[order].nr_free and NR_FREE_PAGES equal what the lists hold (__free_one_page, expand, 5.4/6.1/6.18).',
+    'Every free block is aligned to 2^order, inside its zone and made of free pages; no free block below pageblock_order has its buddy (pfn ^ 2^order) free at the same order; free_area[order].nr_free, the per-migratetype free counts and NR_FREE_PAGES equal what the lists hold (__free_one_page, expand, 5.4/6.1/6.18).',
   system: 'page-alloc',
   after: 'every-step',
   check: ({ state }) => checkTouched(state.pa),

@@ -127,6 +127,18 @@ describe('buddy-well-formed: which heads the per-step check reads', () => {
   });
 });
 
+describe('buddy-well-formed: per-migratetype free counts', () => {
+  it("nr_free_mt must equal the pages on that type's lists (6.18 reads it for highatomic)", () => {
+    const s = booted();
+    const z = zone(s, DMA32);
+    const movable = z.nr_free_mt[1] as number;
+    z.nr_free_mt[1] = movable - 1;
+    expect(checkAll(s.pa)?.message).toBe(
+      `nr_free_mt[1] ${movable - 1} but ${movable} pages on that type's lists`,
+    );
+  });
+});
+
 describe('buddy-well-formed: the pages of a listed block', () => {
   it('a listed block whose first page is allocated holds pages that are not free', () => {
     const s = booted();
