@@ -348,6 +348,17 @@ export function steal_suitable_fallback(
 }
 
 /**
+ * The smallest fallback order __rmqueue_fallback() and __rmqueue_claim() look at:
+ * under ALLOC_NOFRAGMENT only whole pageblocks (the order test since 5.14; 5.4
+ * also cut an order-10 request's search at 9, which __alloc_pages never reaches:
+ * its watermark check first needs a free order-10 block, which
+ * __rmqueue_smallest or the claim then takes).
+ */
+function fallbackMinOrder(order: number, alloc_flags: number): number {
+  return order < pageblock_order && alloc_flags & ALLOC_NOFRAGMENT ? pageblock_order : order;
+}
+
+/**
  * __rmqueue_fallback(), 6.1: search the largest fallback block first (down
  * to pageblock_order under ALLOC_NOFRAGMENT); a movable request that may
  * not steal takes the smallest suitable block instead. True when a block
@@ -360,11 +371,7 @@ export function __rmqueue_fallback(
   start_mt: number,
   alloc_flags: number,
 ): boolean {
-  // ALLOC_NOFRAGMENT: only whole pageblocks (the order test since 5.14; 5.4 also cut an
-  // order-10 request's search at 9, which __alloc_pages never reaches: its watermark
-  // check first needs a free order-10 block, which __rmqueue_smallest or the claim takes)
-  const min_order =
-    order < pageblock_order && alloc_flags & ALLOC_NOFRAGMENT ? pageblock_order : order;
+  const min_order = fallbackMinOrder(order, alloc_flags);
   let found: { o: number; fallback_mt: number; can_steal: boolean } | null = null;
   for (let o = MAX_PAGE_ORDER; o >= min_order; o--) {
     const f = find_suitable_fallback(z, o, start_mt);
@@ -459,8 +466,7 @@ function __rmqueue_claim(
   start_mt: number,
   alloc_flags: number,
 ): number {
-  const min_order =
-    order < pageblock_order && alloc_flags & ALLOC_NOFRAGMENT ? pageblock_order : order;
+  const min_order = fallbackMinOrder(order, alloc_flags);
   for (let o = MAX_PAGE_ORDER; o >= min_order; o--) {
     const f = find_suitable_fallback(z, o, start_mt);
     if (!f) continue;
