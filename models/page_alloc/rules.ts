@@ -99,6 +99,7 @@ const v5_4: PageAllocRules = {
   gfp_atomic_has_atomic_bit: true,
   gfp_nowait_has_nowarn: false,
   alloc_flags: 'harder',
+  // Stryker disable next-line BooleanLiteral: read only under alloc_flags 'non_block'
   highatomic_needs_min_reserve: false,
   unusable_highatomic: 'nr_reserved_highatomic',
   zone_watermark_fast_order0: 'ignores_highatomic',

@@ -64,7 +64,7 @@ export function nr_free_buffer_pages(zones: readonly ZoneCounts[]): number {
     if (z.idx > ZONE_NORMAL) continue;
     const size = z.managed_pages;
     const high = high_wmark_pages(z);
-    if (size > high) sum += size - high;
+    sum += Math.max(size - high, 0);
   }
   return sum;
 }
@@ -121,10 +121,8 @@ export function calculate_totalreserve_pages(zones: readonly ZoneCounts[]): numb
   let reserve_pages = 0;
   for (const z of zones) {
     let max = 0;
-    for (let j = z.idx; j < MAX_NR_ZONES; j++) max = Math.max(max, z.lowmem_reserve[j] ?? 0);
-    max += high_wmark_pages(z);
-    if (max > z.managed_pages) max = z.managed_pages;
-    reserve_pages += max;
+    for (let j = z.idx; j < MAX_NR_ZONES; j++) max = Math.max(max, z.lowmem_reserve[j] as number);
+    reserve_pages += Math.min(max + high_wmark_pages(z), z.managed_pages);
   }
   return reserve_pages;
 }
