@@ -193,15 +193,13 @@ export interface AllocResult {
 
 /** Whether an allocation did something that may sleep (direct reclaim, throttling, retry loop). */
 export function allocMaySleep(r: AllocResult): boolean {
-  return r.events.some(
-    (e) =>
-      e.kind === 'direct_reclaim' || e.kind === 'throttle' || e.kind === 'should_reclaim_retry',
-  );
+  // throttling and the retry loop only ever follow a direct-reclaim round (S8)
+  return r.events.some((e) => e.kind === 'direct_reclaim');
 }
 
 /** The zone holding `pfn`, or null. */
 export function pfn_zone(pa: PageAlloc, pfn: number): Zone | null {
-  for (const z of pa.zones) if (z.spanned_pages > 0 && zone_spans_pfn(z, pfn)) return z;
+  for (const z of pa.zones) if (zone_spans_pfn(z, pfn)) return z;
   return null;
 }
 
@@ -584,7 +582,9 @@ function __alloc_pages_slowpath(r: Req, ac: AllocContext): number {
     // S15: NOFAIL never fails a caller that can block: one try with a reserve, then retry
     if (!(r.gfp & __GFP_NOFAIL) || !can_direct_reclaim) break;
     const fb = pa.rules.nofail_fallback === 'harder' ? ALLOC_NON_BLOCK : ALLOC_MIN_RESERVE;
-    pfn = get_page_from_freelist(pa, r.gfp, order, r.alloc_flags | fb, ac, r.owner, 'nofail', res);
+    // __alloc_pages_cpuset_fallback(): the reserve alone, not the caller's flags, inside
+    // the cpuset first (one node and no cpusets here: the attempt outside it is the same)
+    pfn = get_page_from_freelist(pa, r.gfp, order, fb | ALLOC_CPUSET, ac, r.owner, 'nofail', res);
     if (pfn >= 0) return pfn;
   }
   // S16
@@ -684,6 +684,7 @@ function __alloc_pages_may_oom(
     'oom',
     res,
   );
+  // Stryker disable next-line BooleanLiteral: slowRound reads only the pfn of a page
   if (pfn >= 0) return { pfn, progress: true, killed: false };
   if (
     order > PAGE_ALLOC_COSTLY_ORDER ||
@@ -693,12 +694,24 @@ function __alloc_pages_may_oom(
     res.events.push({ kind: 'oom', what: 'skip' });
     return { pfn: -1, progress: false, killed: false };
   }
-  if (!(gfp & __GFP_FS)) {
-    res.events.push({ kind: 'oom', what: 'nofs' });
-    return { pfn: -1, progress: true, killed: false };
-  }
-  res.events.push({ kind: 'oom', what: alreadyVictim ? 'victim' : 'kill' });
-  return { pfn: -1, progress: true, killed: true };
+  // out_of_memory() returns true: without __GFP_FS having killed nothing
+  const killed = (gfp & __GFP_FS) !== 0;
+  res.events.push({ kind: 'oom', what: !killed ? 'nofs' : alreadyVictim ? 'victim' : 'kill' });
+  // __alloc_pages_cpuset_fallback() for NOFAIL: the reserves without any watermark
+  const nofail =
+    gfp & __GFP_NOFAIL
+      ? get_page_from_freelist(
+          pa,
+          gfp,
+          order,
+          ALLOC_NO_WATERMARKS | ALLOC_CPUSET,
+          ac,
+          owner,
+          'oom',
+          res,
+        )
+      : -1;
+  return { pfn: nofail, progress: true, killed };
 }
 
 /** free_one_page() without the pcp lists: the pages go back to the buddy lists of their pageblock's type. */
