@@ -286,11 +286,10 @@ function prep_new_page(pa: PageAlloc, z: Zone, pfn: number, order: number, owner
   if (owner !== PG_PAGECACHE) z.nr_allocated += 2 ** order;
 }
 
-/** The allocation being built (events and the winning check). */
+/** The allocation being built (events and the winning check, whose zone is the result's). */
 interface Recorder {
   readonly events: AllocEvent[];
   won: WinningCheck | null;
-  zone: number;
 }
 
 /**
@@ -334,7 +333,6 @@ export function get_page_from_freelist(
       if (reservesHighatomic(pa, order, alloc_flags))
         pa.fns.reserve_highatomic_pageblock(pa, z, pfn, order);
       res.won = seen;
-      res.zone = zi;
       return pfn;
     }
     if (!(alloc_flags & ALLOC_NOFRAGMENT)) return -1;
@@ -424,10 +422,11 @@ function should_reclaim_retry(
   return ret;
 }
 
-/** enum compact_priority: sync-full 0 (MIN_COMPACT_PRIORITY), sync-light 1, async 2 (initial). */
+/** enum compact_priority: sync-full 0 (MIN_COMPACT_PRIORITY), sync-light 1, async 2. */
 const COMPACT_PRIO_SYNC_FULL = 0;
 const COMPACT_PRIO_SYNC_LIGHT = 1;
-export const INIT_COMPACT_PRIORITY = 2;
+/** DEF_COMPACT_PRIORITY: where the slowpath's retry loop starts (S1; S5's first compaction is async). */
+const DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT;
 
 /**
  * should_compact_retry(), 6.1, for compaction that failed (the model never
@@ -478,11 +477,11 @@ export function __alloc_pages(pa: PageAlloc, request: AllocRequest): AllocResult
     owner: request.owner ?? PG_ALLOCATED,
     k: request.reclaim ?? SWAP_CLUSTER_MAX,
     ac: null,
-    res: { events: [], won: null, zone: -1 },
+    res: { events: [], won: null },
     alloc_flags: 0,
     slow_flags: -1,
     loops: { n: 0 },
-    compact_priority: { n: INIT_COMPACT_PRIORITY },
+    compact_priority: { n: DEF_COMPACT_PRIORITY },
     oomVictim: false,
     reclaim_rounds: 0,
     reclaimed: 0,
@@ -543,7 +542,7 @@ function result(r: Req, pfn: number, gfp: number): AllocResult {
     pfn: ok ? pfn : null,
     order: r.order,
     gfp,
-    zone: ok ? r.res.zone : -1,
+    zone: ok ? (r.res.won as WinningCheck).zone : -1,
     highest_zoneidx: r.ac?.highest_zoneidx ?? -1,
     won: ok ? r.res.won : null,
     slow_flags: r.slow_flags,

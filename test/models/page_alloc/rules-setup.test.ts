@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ALLOC_KSWAPD, ALLOC_NO_WATERMARKS } from '../../../models/page_alloc/alloc_flags.ts';
-import { reserve_highatomic_pageblock } from '../../../models/page_alloc/buddy.ts';
 import {
   __GFP_COMP,
   __GFP_DMA,
@@ -16,13 +15,9 @@ import {
   __GFP_RETRY_MAYFAIL,
 } from '../../../models/page_alloc/gfp.ts';
 import { createPageAlloc } from '../../../models/page_alloc/machine.ts';
-import {
-  __alloc_pages,
-  type AllocResult,
-  vm_sysctl_write,
-} from '../../../models/page_alloc/page_alloc.ts';
-import { type PageAllocVersion, pageAllocRules } from '../../../models/page_alloc/rules.ts';
-import type { PageAlloc, Zone } from '../../../models/page_alloc/state.ts';
+import { __alloc_pages, type AllocResult } from '../../../models/page_alloc/page_alloc.ts';
+import { pageAllocRules } from '../../../models/page_alloc/rules.ts';
+import type { Zone } from '../../../models/page_alloc/state.ts';
 import {
   __setup_per_zone_wmarks,
   calculate_min_free_kbytes,
@@ -30,8 +25,13 @@ import {
   nr_free_buffer_pages,
   setup_per_zone_lowmem_reserve,
 } from '../../../models/page_alloc/watermark_setup.ts';
-import { defaultSysctls, type ZoneCounts, zoneCounts } from '../../../models/page_alloc/zone.ts';
-import { tiny } from './tiny.ts';
+import {
+  defaultSysctls,
+  ZONE_DMA,
+  type ZoneCounts,
+  zoneCounts,
+} from '../../../models/page_alloc/zone.ts';
+import { highatomicOnly, starved, tiny } from './tiny.ts';
 
 const R61 = pageAllocRules['6.1'];
 const kinds = (r: AllocResult) => r.events.map((e) => e.kind);
@@ -39,13 +39,6 @@ const kinds = (r: AllocResult) => r.events.map((e) => e.kind);
 /** Five zones with the given managed counts (present = managed), watermarks still 0. */
 function zones(...managed: number[]): ZoneCounts[] {
   return [0, 1, 2, 3, 4].map((i) => zoneCounts(i, managed[i] ?? 0, managed[i] ?? 0));
-}
-
-/** tiny after `echo 40000 > min_free_kbytes`: both zones get min 5000 > their 4096 free pages. */
-function starved(v: PageAllocVersion): PageAlloc {
-  const pa = createPageAlloc(tiny, pageAllocRules[v]);
-  vm_sysctl_write(pa, 'min_free_kbytes', 40000);
-  return pa;
 }
 
 describe('version rules, as the allocator shows them', () => {
@@ -103,13 +96,7 @@ describe('version rules, as the allocator shows them', () => {
       ['5.4', false],
       ['6.1', true],
     ] as const) {
-      const pa = createPageAlloc(tiny, pageAllocRules[v]);
-      const z = pa.zones[0] as Zone;
-      reserve_highatomic_pageblock(pa, z, 0, 1);
-      for (let i = 0; i < 3; i++)
-        expect(
-          __alloc_pages(pa, { gfp: pa.gfp.GFP_KERNEL | __GFP_DMA, order: 10 }).pfn,
-        ).not.toBeNull();
+      const pa = highatomicOnly(v, ZONE_DMA);
       const r = __alloc_pages(pa, { gfp: pa.gfp.GFP_ATOMIC | __GFP_DMA, order: 0 });
       expect(r.pfn !== null).toBe(gets);
       expect(r.won?.stage).toBe(gets ? 'slowpath' : undefined);
