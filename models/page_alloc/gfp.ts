@@ -103,9 +103,10 @@ export function gfp_migratetype(gfp: number): number {
 }
 
 const FLAG_NAMES: readonly [number, string][] = [
-  [__GFP_DMA, '__GFP_DMA'],
+  // %pGg names the zone bits by their GFP_ aliases (lib/test_printf.c: GFP_ATOMIC|GFP_DMA)
+  [__GFP_DMA, 'GFP_DMA'],
   [__GFP_HIGHMEM, '__GFP_HIGHMEM'],
-  [__GFP_DMA32, '__GFP_DMA32'],
+  [__GFP_DMA32, 'GFP_DMA32'],
   [__GFP_MOVABLE, '__GFP_MOVABLE'],
   [__GFP_RECLAIMABLE, '__GFP_RECLAIMABLE'],
   [__GFP_HIGH, '__GFP_HIGH'],

@@ -42,7 +42,7 @@ describe('gfpName (%pGg)', () => {
   const g = gfpComposites(r);
 
   it('a composite, then the named bits left over', () => {
-    expect(gfpName(g.GFP_KERNEL | __GFP_DMA32, r)).toBe('GFP_KERNEL|__GFP_DMA32');
+    expect(gfpName(g.GFP_KERNEL | __GFP_DMA32, r)).toBe('GFP_KERNEL|GFP_DMA32');
   });
 
   it('bits without a name print in hex, and an empty mask as 0', () => {
