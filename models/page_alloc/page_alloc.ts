@@ -672,6 +672,7 @@ function __alloc_pages_may_oom(
   alreadyVictim: boolean,
   res: Recorder,
 ): { pfn: number; progress: boolean; killed: boolean } {
+  // Stryker disable next-line UnaryOperator: only __GFP_ATOMIC of this mask is read (5.4's boost exemption), and S0 cleared it for every caller that reaches S14
   const lastGfp = (gfp | __GFP_HARDWALL) & ~__GFP_DIRECT_RECLAIM;
   const pfn = get_page_from_freelist(
     pa,
@@ -686,11 +687,13 @@ function __alloc_pages_may_oom(
   // Stryker disable next-line BooleanLiteral: slowRound reads only the pfn of a page
   if (pfn >= 0) return { pfn, progress: true, killed: false };
   if (
+    // Stryker disable next-line ConditionalExpression: S10 already sent costly orders without RETRY_MAYFAIL to nopage; the kernel's check, kept
     order > PAGE_ALLOC_COSTLY_ORDER ||
     gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE) ||
     ac.highest_zoneidx < ZONE_NORMAL
   ) {
     res.events.push({ kind: 'oom', what: 'skip' });
+    // Stryker disable next-line ObjectLiteral: slowRound reads pfn >= 0, killed and progress, all false on {}
     return { pfn: -1, progress: false, killed: false };
   }
   // out_of_memory() returns true: without __GFP_FS having killed nothing
@@ -757,7 +760,7 @@ export function filemap_add_folio(
     gfp,
     order,
     owner: PG_PAGECACHE,
-    ...(reclaim !== undefined ? { reclaim } : {}),
+    reclaim,
   });
   if (r.pfn !== null) {
     const z = pa.zones[r.zone] as Zone;
