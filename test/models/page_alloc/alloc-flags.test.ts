@@ -22,7 +22,6 @@ import {
   ALLOC_NON_BLOCK,
   ALLOC_WMARK_HIGH,
   ALLOC_WMARK_LOW,
-  ALLOC_WMARK_MASK,
   ALLOC_WMARK_MIN,
 } from '../../../models/page_alloc/alloc_flags.ts';
 import {
@@ -46,7 +45,6 @@ import {
 import { createPageAlloc, type MachineConfig } from '../../../models/page_alloc/machine.ts';
 import {
   __alloc_pages,
-  __free_pages,
   type AllocRequest,
   type AllocResult,
   allocMaySleep,
@@ -64,7 +62,6 @@ import {
 } from '../../../models/page_alloc/pages.ts';
 import { type PageAllocVersion, pageAllocRules } from '../../../models/page_alloc/rules.ts';
 import type { PageAlloc, Zone } from '../../../models/page_alloc/state.ts';
-import { zone_watermark_fast } from '../../../models/page_alloc/watermark.ts';
 import {
   high_wmark_pages,
   min_wmark_pages,
@@ -73,7 +70,7 @@ import {
   ZONE_NORMAL,
 } from '../../../models/page_alloc/zone.ts';
 import { drained, free } from './drained.ts';
-import { tiny } from './tiny.ts';
+import { tiny, withParallelExit } from './tiny.ts';
 
 const R54 = pageAllocRules['5.4'];
 const R61 = pageAllocRules['6.1'];
@@ -366,22 +363,12 @@ describe('__alloc_pages_may_oom', () => {
   it('late 6.1.y: pages a parallel task frees after reclaim gave up are taken at HIGH, with no OOM kill', () => {
     // the task exiting in parallel: it frees 64 held DMA32 pages just before the one check at the
     // high watermark (the last-chance attempt is the allocator's only WMARK_HIGH check)
-    const held: number[] = [];
-    let armed = false;
-    let pa: PageAlloc | null = null;
-    const parallelExit: typeof zone_watermark_fast = (ctx, z, order, mark, hz, flags, gfp) => {
-      if (armed && pa && (flags & ALLOC_WMARK_MASK) === ALLOC_WMARK_HIGH) {
-        armed = false;
-        for (const pfn of held.splice(0, 64)) expect(__free_pages(pa, pfn, 0)).toBeNull();
-      }
-      return zone_watermark_fast(ctx, z, order, mark, hz, flags, gfp);
-    };
-    pa = createPageAlloc(tiny, R61, { zone_watermark_fast: parallelExit });
+    const { pa, held, arm } = withParallelExit(64);
     const gfp = pa.gfp.GFP_KERNEL | __GFP_DMA32 | __GFP_NORETRY | __GFP_NOWARN;
     for (const r of takeUntilFail(pa, { gfp, order: 0, reclaim: 0 })) held.push(r.pfn as number);
     const z = zone(pa, ZONE_DMA32);
     expect(z.nr_free_pages).toBe(min_wmark_pages(z)); // 90
-    armed = true;
+    arm();
     // GFP_KERNEL: 17 rounds without progress, then the last-chance attempt at HIGH | CPUSET:
     // 90 + 64 = 154 > high 134
     const r = __alloc_pages(pa, { gfp: pa.gfp.GFP_KERNEL, order: 0, reclaim: 0 });

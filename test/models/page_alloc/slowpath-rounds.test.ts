@@ -24,7 +24,6 @@ import {
   ALLOC_NON_BLOCK,
   ALLOC_OOM,
   ALLOC_WMARK_HIGH,
-  ALLOC_WMARK_MASK,
   ALLOC_WMARK_MIN,
   allocFlagsName,
 } from '../../../models/page_alloc/alloc_flags.ts';
@@ -54,9 +53,8 @@ import {
 } from '../../../models/page_alloc/page_alloc.ts';
 import { pageAllocRules } from '../../../models/page_alloc/rules.ts';
 import type { PageAlloc, Zone } from '../../../models/page_alloc/state.ts';
-import { zone_watermark_fast } from '../../../models/page_alloc/watermark.ts';
 import { ZONE_DMA, ZONE_DMA32 } from '../../../models/page_alloc/zone.ts';
-import { starved, tiny } from './tiny.ts';
+import { starved, tiny, withParallelExit } from './tiny.ts';
 
 const fresh = (): PageAlloc => createPageAlloc(tiny, pageAllocRules['6.1']);
 
@@ -241,17 +239,7 @@ describe('__alloc_pages_may_oom (6.1) and S14', () => {
     // emergency caller the last 106 DMA pages. Just before the one WMARK_HIGH check a parallel
     // exit frees pfns 0-255 (one order-8 block): DMA32 90 < high 134; DMA 256 > 134 + 16
     // (lowmem_reserve[Normal]), and the only UNMOVABLE-usable block starts at pfn 0
-    const held: number[] = [];
-    let armed = false;
-    let pa: PageAlloc | null = null;
-    const parallelExit: typeof zone_watermark_fast = (ctx, z, order, mark, hz, flags, gfp) => {
-      if (armed && pa && (flags & ALLOC_WMARK_MASK) === ALLOC_WMARK_HIGH) {
-        armed = false;
-        for (const pfn of held.splice(0, 256)) expect(__free_pages(pa, pfn, 0)).toBeNull();
-      }
-      return zone_watermark_fast(ctx, z, order, mark, hz, flags, gfp);
-    };
-    pa = createPageAlloc(tiny, pageAllocRules['6.1'], { zone_watermark_fast: parallelExit });
+    const { pa, held, arm } = withParallelExit(256);
     const fill = pa.gfp.GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
     for (;;) {
       const r = __alloc_pages(pa, { gfp: fill, order: 0, reclaim: 0 });
@@ -264,7 +252,7 @@ describe('__alloc_pages_may_oom (6.1) and S14', () => {
       Array.from({ length: 256 }, (_, i) => i),
       0,
     ]);
-    armed = true;
+    arm();
     const r = __alloc_pages(pa, { gfp: pa.gfp.GFP_KERNEL, order: 0, reclaim: 0 });
     expect([r.pfn, r.zone, r.won?.stage, r.won?.alloc_flags]).toEqual([
       0,

@@ -3,12 +3,19 @@
  * Each zone manages 4096 pages; the boot watermarks are min/low/high 90/112/134 in both, and DMA's
  * lowmem_reserve[DMA32..Device] is 16. Also the allocator states several test files share.
  */
+
+import { ALLOC_WMARK_HIGH, ALLOC_WMARK_MASK } from '../../../models/page_alloc/alloc_flags.ts';
 import { reserve_highatomic_pageblock } from '../../../models/page_alloc/buddy.ts';
 import { __GFP_DMA, __GFP_DMA32 } from '../../../models/page_alloc/gfp.ts';
 import { createPageAlloc, type MachineConfig } from '../../../models/page_alloc/machine.ts';
-import { __alloc_pages, vm_sysctl_write } from '../../../models/page_alloc/page_alloc.ts';
+import {
+  __alloc_pages,
+  __free_pages,
+  vm_sysctl_write,
+} from '../../../models/page_alloc/page_alloc.ts';
 import { type PageAllocVersion, pageAllocRules } from '../../../models/page_alloc/rules.ts';
 import type { PageAlloc, Zone } from '../../../models/page_alloc/state.ts';
+import { zone_watermark_fast } from '../../../models/page_alloc/watermark.ts';
 import { ZONE_DMA } from '../../../models/page_alloc/zone.ts';
 
 export const tiny: MachineConfig = {
@@ -39,4 +46,26 @@ export function highatomicOnly(v: PageAllocVersion, zone: number): PageAlloc {
     if (__alloc_pages(pa, { gfp, order: 10 }).zone !== zone)
       throw new Error(`order-10 block ${i} did not come from zone ${zone}`);
   return pa;
+}
+
+/**
+ * tiny under 6.1 with a task exiting in parallel: once `arm()` is called,
+ * the first WMARK_HIGH check (the last-chance attempt of
+ * __alloc_pages_may_oom(), the allocator's only one) is preceded by freeing
+ * the first `n` pages pushed on `held`.
+ */
+export function withParallelExit(n: number): { pa: PageAlloc; held: number[]; arm: () => void } {
+  const held: number[] = [];
+  let armed = false;
+  let pa: PageAlloc | null = null;
+  const parallelExit: typeof zone_watermark_fast = (ctx, z, order, mark, hz, flags, gfp) => {
+    if (armed && pa && (flags & ALLOC_WMARK_MASK) === ALLOC_WMARK_HIGH) {
+      armed = false;
+      for (const pfn of held.splice(0, n))
+        if (__free_pages(pa, pfn, 0) !== null) throw new Error(`pfn ${pfn} was not held`);
+    }
+    return zone_watermark_fast(ctx, z, order, mark, hz, flags, gfp);
+  };
+  pa = createPageAlloc(tiny, pageAllocRules['6.1'], { zone_watermark_fast: parallelExit });
+  return { pa, held, arm: () => (armed = true) };
 }
