@@ -54,6 +54,7 @@ import {
 import { pageAllocRules } from '../../../models/page_alloc/rules.ts';
 import type { PageAlloc, Zone } from '../../../models/page_alloc/state.ts';
 import { ZONE_DMA, ZONE_DMA32 } from '../../../models/page_alloc/zone.ts';
+import { drained, free } from './drained.ts';
 import { starved, tiny, withParallelExit } from './tiny.ts';
 
 const fresh = (): PageAlloc => createPageAlloc(tiny, pageAllocRules['6.1']);
@@ -380,5 +381,17 @@ describe('allocFlagsName: every ALLOC_* bit under its late 6.1.y name', () => {
     expect(allocFlagsName(0xbfc, 'non_block')).toBe(
       'WMARK_MIN|NO_WATERMARKS|OOM|NON_BLOCK|MIN_RESERVE|CPUSET|CMA|NOFRAGMENT|HIGHATOMIC|KSWAPD',
     );
+  });
+});
+
+describe('__alloc_pages_slowpath: a round that finds a page', () => {
+  it('S6 with ALLOC_NO_WATERMARKS returns the page it found, whatever its pfn (here 2)', () => {
+    // DMA drained, then only pfn 2 freed: the fast path (LOW) and S4 (MIN) fail on 1 free
+    // page, the first slowpath round's S6 takes it with the MEMALLOC reserve flags
+    const { pa, z } = drained('6.1', tiny, ZONE_DMA);
+    z.nr_free_pages = 0;
+    free(pa, z, 2, 0);
+    const r = __alloc_pages(pa, { gfp: pa.gfp.GFP_KERNEL | __GFP_DMA | __GFP_MEMALLOC, order: 0 });
+    expect([r.pfn, r.won?.stage, r.reclaim_rounds]).toEqual([2, 'retry', 0]);
   });
 });
