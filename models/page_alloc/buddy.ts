@@ -272,25 +272,64 @@ export function move_freepages_block(
   pfn: number,
   mt: number,
 ): { moved: number; movable: number } {
-  const a = ctx.pages;
   let start = pfn - (pfn % pageblock_nr_pages);
-  const end = start + pageblock_nr_pages - 1;
+  const end = start + pageblock_nr_pages;
   if (!zone_spans_pfn(z, start)) start = pfn;
-  if (!zone_spans_pfn(z, end)) return { moved: 0, movable: 0 };
-  let moved = 0;
+  if (!zone_spans_pfn(z, end - 1)) return { moved: 0, movable: 0 };
+  const { free, movable } = scanPageblock(ctx.pages, start, end, (p, o) =>
+    move_to_free_list(ctx, z, p, o, mt),
+  );
+  return { moved: free, movable };
+}
+
+/**
+ * The free pages (each free block handed to `visit`) and the movable
+ * (page-cache) pages of pfns [start, end), as move_freepages_block() and
+ * prep_move_freepages_block() count them.
+ */
+function scanPageblock(
+  a: PageArrays,
+  start: number,
+  end: number,
+  visit?: (pfn: number, order: number) => void,
+): { free: number; movable: number } {
+  let free = 0;
   let movable = 0;
-  for (let p = start; p <= end; ) {
+  for (let p = start; p < end; ) {
     const o = buddy_order(a, p);
     if (o < 0) {
       if (a.owner[p] === PG_PAGECACHE) movable += 1;
       p += 1;
       continue;
     }
-    move_to_free_list(ctx, z, p, o, mt);
+    visit?.(p, o);
     p += 2 ** o;
-    moved += 2 ** o;
+    free += 2 ** o;
   }
-  return { moved, movable };
+  return { free, movable };
+}
+
+/**
+ * The claim rule of steal_suitable_fallback() (6.1) and try_to_claim_block()
+ * (6.18): a pageblock of `block_type` goes to `start_type` when its free pages
+ * and the pages compatible with the request make up at least half of it.
+ */
+function worthClaiming(
+  start_type: number,
+  block_type: number,
+  free: number,
+  movable: number,
+): boolean {
+  let alike = 0;
+  if (start_type === MIGRATE_MOVABLE) alike = movable;
+  else if (block_type === MIGRATE_MOVABLE) alike = pageblock_nr_pages - (free + movable);
+  return free + alike >= pageblock_nr_pages / 2;
+}
+
+/** boost_watermark() after a fragmenting fallback; ZONE_BOOSTED_WATERMARK only with ALLOC_KSWAPD. */
+function boostForFallback(ctx: BuddyCtx, z: Zone, alloc_flags: number): void {
+  if (ctx.fns.boost_watermark(z, ctx.sysctl.watermark_boost_factor) && alloc_flags & ALLOC_KSWAPD)
+    z.boosted_watermark = true;
 }
 
 /** change_pageblock_range(), 6.1: retype every pageblock of a block of `order` >= pageblock_order. */
@@ -325,19 +364,11 @@ export function steal_suitable_fallback(
     if (current_order >= pageblock_order) {
       change_pageblock_range(a, pfn, current_order, start_type);
     } else {
-      if (
-        ctx.fns.boost_watermark(z, ctx.sysctl.watermark_boost_factor) &&
-        alloc_flags & ALLOC_KSWAPD
-      )
-        z.boosted_watermark = true;
+      boostForFallback(ctx, z, alloc_flags);
       if (whole_block) {
         const { moved, movable } = move_freepages_block(ctx, z, pfn, start_type);
         if (moved > 0) {
-          let alike = 0;
-          if (start_type === MIGRATE_MOVABLE) alike = movable;
-          else if (old_block_type === MIGRATE_MOVABLE)
-            alike = pageblock_nr_pages - (moved + movable);
-          if (moved + alike >= pageblock_nr_pages / 2)
+          if (worthClaiming(start_type, old_block_type, moved, movable))
             set_pageblock_migratetype(a, pfn, start_type);
           return;
         }
@@ -405,19 +436,7 @@ function prep_move_freepages_block(
   const start = pfn - (pfn % pageblock_nr_pages);
   const end = start + pageblock_nr_pages;
   if (!zone_spans_pfn(z, start) || !zone_spans_pfn(z, end - 1)) return null;
-  let free = 0;
-  let movable = 0;
-  for (let p = start; p < end; ) {
-    const o = buddy_order(a, p);
-    if (o >= 0) {
-      free += 2 ** o;
-      p += 2 ** o;
-    } else {
-      if (a.owner[p] === PG_PAGECACHE) movable += 1;
-      p += 1;
-    }
-  }
-  return { start, free, movable };
+  return { start, ...scanPageblock(a, start, end) };
 }
 
 /**
@@ -443,16 +462,11 @@ function try_to_claim_block(
     expand(ctx, z, pfn, order, current_order, start_type);
     return pfn;
   }
-  if (ctx.fns.boost_watermark(z, ctx.sysctl.watermark_boost_factor) && alloc_flags & ALLOC_KSWAPD)
-    z.boosted_watermark = true;
+  boostForFallback(ctx, z, alloc_flags);
   const block = prep_move_freepages_block(a, z, pfn);
   if (!block) return -1;
   const block_type = get_pageblock_migratetype(a, pfn);
-  let alike = 0;
-  if (start_type === MIGRATE_MOVABLE) alike = block.movable;
-  else if (block_type === MIGRATE_MOVABLE)
-    alike = pageblock_nr_pages - (block.free + block.movable);
-  if (block.free + alike < pageblock_nr_pages / 2) return -1;
+  if (!worthClaiming(start_type, block_type, block.free, block.movable)) return -1;
   move_freepages_block(ctx, z, block.start, start_type);
   set_pageblock_migratetype(a, block.start, start_type);
   return __rmqueue_smallest(ctx, z, order, start_type);
