@@ -25,21 +25,11 @@ import {
   nr_free_buffer_pages,
   setup_per_zone_lowmem_reserve,
 } from '../../../models/page_alloc/watermark_setup.ts';
-import {
-  defaultSysctls,
-  ZONE_DMA,
-  type ZoneCounts,
-  zoneCounts,
-} from '../../../models/page_alloc/zone.ts';
-import { highatomicOnly, starved, tiny } from './tiny.ts';
+import { defaultSysctls, ZONE_DMA, type ZoneCounts } from '../../../models/page_alloc/zone.ts';
+import { highatomicOnly, starved, tiny, zones } from './tiny.ts';
 
 const R61 = pageAllocRules['6.1'];
 const kinds = (r: AllocResult) => r.events.map((e) => e.kind);
-
-/** Five zones with the given managed counts (present = managed), watermarks still 0. */
-function zones(...managed: number[]): ZoneCounts[] {
-  return [0, 1, 2, 3, 4].map((i) => zoneCounts(i, managed[i] ?? 0, managed[i] ?? 0));
-}
 
 describe('version rules, as the allocator shows them', () => {
   it.each([

@@ -19,17 +19,12 @@ import {
   min_free_kbytes_sysctl_handler,
   set_recommended_min_free_kbytes,
 } from '../../../models/page_alloc/watermark_setup.ts';
-import { defaultSysctls, type ZoneCounts, zoneCounts } from '../../../models/page_alloc/zone.ts';
-import { tiny } from './tiny.ts';
+import { defaultSysctls } from '../../../models/page_alloc/zone.ts';
+import { tiny, zones } from './tiny.ts';
 
 const R61 = pageAllocRules['6.1'];
 const R54 = pageAllocRules['5.4'];
 const INT_MAX = 0x7fffffff;
-
-/** Fresh counts (watermarks 0) for DMA, DMA32, Normal, Movable, Device; present = managed. */
-function counts(...managed: number[]): ZoneCounts[] {
-  return [0, 1, 2, 3, 4].map((i) => zoneCounts(i, managed[i] ?? 0, managed[i] ?? 0));
-}
 
 /** tiny's DMA32 (4096 managed pages) with min 100, low 150, 200 free pages. */
 function dma32(boost: number): { pa: PageAlloc; z: Zone } {
@@ -77,28 +72,28 @@ describe('set_recommended_min_free_kbytes (§2 THP raise)', () => {
     // n = 2 (DMA, DMA32); rec = 512 * 2 * 11 = 11264 pages; cap = (3840 + 499760) / 20 = 25180
     // (watermarks still 0, Movable is above Normal) does not bind; 11264 * 4 = 45056 kB
     const s = defaultSysctls();
-    set_recommended_min_free_kbytes(counts(3840, 499760, 0, 100000), s, R61);
+    set_recommended_min_free_kbytes(zones(3840, 499760, 0, 100000), s, R61);
     expect(s.min_free_kbytes).toBe(45056);
   });
 
   it('the raise is capped at 5% of nr_free_buffer_pages', () => {
     // rec = 11264; cap = (3840 + 100000) / 20 = 5192 (truncated) binds; 5192 * 4 = 20768 kB
     const s = defaultSysctls();
-    set_recommended_min_free_kbytes(counts(3840, 100000), s, R61);
+    set_recommended_min_free_kbytes(zones(3840, 100000), s, R61);
     expect(s.min_free_kbytes).toBe(20768);
   });
 
   it('never lowers a larger min_free_kbytes (it only raises)', () => {
     // rec 45056 kB (as above) is not > 100000, so 100000 stays
     const s = { ...defaultSysctls(), min_free_kbytes: 100000 };
-    set_recommended_min_free_kbytes(counts(3840, 499760), s, R61);
+    set_recommended_min_free_kbytes(zones(3840, 499760), s, R61);
     expect(s.min_free_kbytes).toBe(100000);
   });
 });
 
 describe('sysctl writes take C ints (proc_dointvec_minmax, §5)', () => {
   it('min_free_kbytes: INT_MAX is accepted, INT_MAX + 1 is -EINVAL with nothing changed', () => {
-    const z = counts(3840, 242096);
+    const z = zones(3840, 242096);
     const s = defaultSysctls();
     expect(min_free_kbytes_sysctl_handler(z, s, R61, INT_MAX)).toBe(0);
     expect(s.min_free_kbytes).toBe(INT_MAX);
@@ -110,7 +105,7 @@ describe('sysctl writes take C ints (proc_dointvec_minmax, §5)', () => {
 
   it('lowmem_reserve_ratio: one non-integer or out-of-int value refuses the whole write', () => {
     for (const bad of [2.5, INT_MAX + 1, -INT_MAX - 2]) {
-      const z = counts(3840, 242096);
+      const z = zones(3840, 242096);
       const s = defaultSysctls();
       const before = JSON.stringify({ z, s });
       expect(lowmem_reserve_ratio_sysctl_handler(z, s, R61, [256, bad, 32, 0, 0])).toBe(-22);
@@ -120,7 +115,7 @@ describe('sysctl writes take C ints (proc_dointvec_minmax, §5)', () => {
 
   it('lowmem_reserve_ratio: INT_MAX and INT_MIN are ints and accepted (negative then becomes 0 in 6.1)', () => {
     // DMA ratio INT_MAX: reserve[0][1] = 242096 / INT_MAX = 0 (truncated)
-    const z = counts(3840, 242096);
+    const z = zones(3840, 242096);
     const s = defaultSysctls();
     expect(lowmem_reserve_ratio_sysctl_handler(z, s, R61, [INT_MAX, -INT_MAX - 1, 32, 0, 0])).toBe(
       0,
@@ -134,8 +129,8 @@ describe('sysctl writes take C ints (proc_dointvec_minmax, §5)', () => {
     // with idx < j <= 4, so ratio[4] is never read nor clamped. 6.1 clamps all five in the handler.
     const a = defaultSysctls();
     const b = defaultSysctls();
-    lowmem_reserve_ratio_sysctl_handler(counts(3840, 242096), a, R54, [-3, 256, 32, 0, -1]);
-    lowmem_reserve_ratio_sysctl_handler(counts(3840, 242096), b, R61, [-3, 256, 32, 0, -1]);
+    lowmem_reserve_ratio_sysctl_handler(zones(3840, 242096), a, R54, [-3, 256, 32, 0, -1]);
+    lowmem_reserve_ratio_sysctl_handler(zones(3840, 242096), b, R61, [-3, 256, 32, 0, -1]);
     expect(a.lowmem_reserve_ratio).toEqual([0, 256, 32, 0, -1]);
     expect(b.lowmem_reserve_ratio).toEqual([0, 256, 32, 0, 0]);
   });

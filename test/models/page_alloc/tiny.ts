@@ -16,7 +16,7 @@ import {
 import { type PageAllocVersion, pageAllocRules } from '../../../models/page_alloc/rules.ts';
 import type { PageAlloc, Zone } from '../../../models/page_alloc/state.ts';
 import { zone_watermark_fast } from '../../../models/page_alloc/watermark.ts';
-import { ZONE_DMA } from '../../../models/page_alloc/zone.ts';
+import { ZONE_DMA, type ZoneCounts, zoneCounts } from '../../../models/page_alloc/zone.ts';
 
 export const tiny: MachineConfig = {
   name: 'tiny',
@@ -68,4 +68,9 @@ export function withParallelExit(n: number): { pa: PageAlloc; held: number[]; ar
   };
   pa = createPageAlloc(tiny, pageAllocRules['6.1'], { zone_watermark_fast: parallelExit });
   return { pa, held, arm: () => (armed = true) };
+}
+
+/** Fresh counts (watermarks 0) for DMA, DMA32, Normal, Movable, Device: managed (= present) pages. */
+export function zones(...managed: number[]): ZoneCounts[] {
+  return [0, 1, 2, 3, 4].map((i) => zoneCounts(i, managed[i] ?? 0, managed[i] ?? 0));
 }

@@ -14,16 +14,12 @@ import {
   setup_per_zone_lowmem_reserve,
   watermark_scale_factor_sysctl_handler,
 } from '../../../models/page_alloc/watermark_setup.ts';
-import { defaultSysctls, type ZoneCounts, zoneCounts } from '../../../models/page_alloc/zone.ts';
+import { defaultSysctls, type ZoneCounts } from '../../../models/page_alloc/zone.ts';
+import { zones } from './tiny.ts';
 
 const R61 = pageAllocRules['6.1'];
 const R54 = pageAllocRules['5.4'];
 const R618 = pageAllocRules['6.18'];
-
-/** Five zones with the given managed counts (present = managed). */
-function zones(...managed: number[]): ZoneCounts[] {
-  return [0, 1, 2, 3, 4].map((i) => zoneCounts(i, managed[i] ?? 0, managed[i] ?? 0));
-}
 
 describe('integer helpers', () => {
   it('int_sqrt is the exact floor, also next to large squares', () => {
