@@ -38,6 +38,7 @@ const PAGE_ALLOC: Choices<PageAllocRules> = {
   free_one_page_merge: ['isolate_only', 'same_or_both_mergeable', 'both_mergeable_retype'],
   should_reclaim_retry_unreserve: ['after_max_retries', 'whenever_giving_up'],
   allow_direct_reclaim_skip: ['no_reclaimable', 'no_reclaimable_and_free'],
+  wake_all_kswapds: ['first_eligible', 'first_managed'],
   nofail_fallback: ['harder', 'min_reserve'],
 };
 

@@ -64,6 +64,7 @@ import {
 import {
   __GFP_ATOMIC,
   __GFP_DIRECT_RECLAIM,
+  __GFP_DMA,
   __GFP_FS,
   __GFP_HARDWALL,
   __GFP_HIGH,
@@ -104,7 +105,7 @@ import {
   type SysctlResult,
   watermark_scale_factor_sysctl_handler,
 } from './watermark_setup.ts';
-import { min_wmark_pages, wmark_pages, ZONE_NORMAL } from './zone.ts';
+import { min_wmark_pages, wmark_pages, ZONE_DMA, ZONE_NORMAL } from './zone.ts';
 
 /** PAGE_ALLOC_COSTLY_ORDER. */
 export const PAGE_ALLOC_COSTLY_ORDER = 3;
@@ -340,7 +341,7 @@ export function get_page_from_freelist(
   }
 }
 
-/** wake_all_kswapds(), 6.1: wakeup_kswapd() on the node's first managed zone up to highest_zoneidx. */
+/** wake_all_kswapds(), 6.1: wakeup_kswapd() on the node's first managed zone up to highest_zoneidx (5.4: first eligible). */
 function wake_all_kswapds(
   pa: PageAlloc,
   order: number,
@@ -351,7 +352,7 @@ function wake_all_kswapds(
   for (const zi of pa.zonelist) {
     if (zi > ac.highest_zoneidx) continue;
     const z = pa.zones[zi] as Zone;
-    if (z.managed_pages === 0) continue;
+    if (z.managed_pages === 0 && pa.rules.wake_all_kswapds === 'first_managed') continue;
     res.events.push({
       kind: 'wakeup_kswapd',
       wake: pa.fns.wakeup_kswapd(pa, zi, gfp, order, ac.highest_zoneidx),
@@ -443,9 +444,16 @@ function should_compact_retry(order: number, prio: { n: number }): boolean {
   return false;
 }
 
-/** warn_alloc()'s first line, 6.1. */
-function warnText(pa: PageAlloc, gfp: number, order: number): string {
-  return `page allocation failure: order:${order}, mode:0x${gfp.toString(16)}(${gfpName(gfp, pa.rules)})`;
+/**
+ * warn_alloc(), 6.1: its first line, unless NOWARN, or the request wants
+ * ZONE_DMA and no DMA zone has managed pages (has_managed_dma(); 5.17, in
+ * the 5.4.y tree as a backport). Not rate-limited here.
+ */
+function warn_alloc(pa: PageAlloc, gfp: number, order: number, res: Recorder): void {
+  if (gfp & __GFP_NOWARN) return;
+  if (gfp & __GFP_DMA && !((pa.zones[ZONE_DMA] as Zone).managed_pages > 0)) return;
+  const text = `page allocation failure: order:${order}, mode:0x${gfp.toString(16)}(${gfpName(gfp, pa.rules)})`;
+  res.events.push({ kind: 'warn_alloc', text });
 }
 
 /** prepare_alloc_pages(), one node: the zone limits, the migratetype, the preferred zone. */
@@ -507,7 +515,6 @@ export function __alloc_pages(pa: PageAlloc, request: AllocRequest): AllocResult
     return result(r, -1, request.gfp);
   }
   r.ac = ac;
-  if (ac.preferred_zone < 0) return result(r, -1, request.gfp);
 
   // fast path: the low watermark, no reductions
   const fastFlags = ALLOC_WMARK_LOW | alloc_flags_nofragment(ac.preferred_zone, gfp);
@@ -564,18 +571,37 @@ function __alloc_pages_slowpath(r: Req, ac: AllocContext): number {
   // S1-S2
   r.alloc_flags = pa.fns.gfp_to_alloc_flags(pa, r.gfp, order);
   r.slow_flags = r.alloc_flags;
-  // S3-S4
-  if (r.alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(pa, order, r.gfp, ac, res);
-  let pfn = get_page_from_freelist(pa, r.gfp, order, r.alloc_flags, ac, r.owner, 'slowpath', res);
-  res.events.push({ kind: 'attempt', stage: 'slowpath', alloc_flags: r.alloc_flags, ok: pfn >= 0 });
-  if (pfn >= 0) return pfn;
+  // S2: no zone at or below highest_zoneidx goes straight to nopage (no wake, no attempt)
+  let next = NOPAGE;
+  if (ac.preferred_zone >= 0) {
+    // S3-S4
+    if (r.alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(pa, order, r.gfp, ac, res);
+    const pfn = get_page_from_freelist(
+      pa,
+      r.gfp,
+      order,
+      r.alloc_flags,
+      ac,
+      r.owner,
+      'slowpath',
+      res,
+    );
+    res.events.push({
+      kind: 'attempt',
+      stage: 'slowpath',
+      alloc_flags: r.alloc_flags,
+      ok: pfn >= 0,
+    });
+    if (pfn >= 0) return pfn;
+    next = RETRY;
+  }
   const can_direct_reclaim = (r.gfp & __GFP_DIRECT_RECLAIM) !== 0;
   for (let round = 0; ; round++) {
     if (round >= RETRY_BOUND) {
       res.events.push({ kind: 'livelock' });
       return -1;
     }
-    const next = slowRound(r, ac);
+    if (next === RETRY) next = slowRound(r, ac);
     if (next === RETRY) continue;
     if (next >= 0) return next;
     // S15: NOFAIL never fails a caller that can block: one try with a reserve, then retry
@@ -583,12 +609,12 @@ function __alloc_pages_slowpath(r: Req, ac: AllocContext): number {
     const fb = pa.rules.nofail_fallback === 'harder' ? ALLOC_NON_BLOCK : ALLOC_MIN_RESERVE;
     // __alloc_pages_cpuset_fallback(): the reserve alone, not the caller's flags, inside
     // the cpuset first (one node and no cpusets here: the attempt outside it is the same)
-    pfn = get_page_from_freelist(pa, r.gfp, order, fb | ALLOC_CPUSET, ac, r.owner, 'nofail', res);
-    if (pfn >= 0) return pfn;
+    next = get_page_from_freelist(pa, r.gfp, order, fb | ALLOC_CPUSET, ac, r.owner, 'nofail', res);
+    if (next >= 0) return next;
+    next = RETRY;
   }
   // S16
-  if (!(r.gfp & __GFP_NOWARN))
-    res.events.push({ kind: 'warn_alloc', text: warnText(pa, r.gfp, order) });
+  warn_alloc(pa, r.gfp, order, res);
   return -1;
 }
 

@@ -80,6 +80,12 @@ export interface PageAllocRules {
   readonly zone_reclaimable_pages_free_fallback: boolean;
   /** allow_direct_reclaim(): skip zones without reclaimable pages, or only those also with free > 0 (2025). */
   readonly allow_direct_reclaim_skip: 'no_reclaimable' | 'no_reclaimable_and_free';
+  /**
+   * wake_all_kswapds(): wakeup_kswapd() on the node's first eligible zone,
+   * which returns at once when that zone is unmanaged (5.4), or on its first
+   * managed zone (6.1+).
+   */
+  readonly wake_all_kswapds: 'first_eligible' | 'first_managed';
   /** __alloc_pages_slowpath(): reserve flags keep ALLOC_KSWAPD (6.1+; 5.4 replaces all flags). */
   readonly reserve_flags_keep_kswapd: boolean;
   /** __alloc_pages_slowpath(): a costly order without __GFP_IO gives up (6.8, stable). */
@@ -114,6 +120,7 @@ const v5_4: PageAllocRules = {
   should_reclaim_retry_unreserve: 'after_max_retries',
   zone_reclaimable_pages_free_fallback: true,
   allow_direct_reclaim_skip: 'no_reclaimable',
+  wake_all_kswapds: 'first_eligible',
   reserve_flags_keep_kswapd: false,
   costly_retry_needs_io: true,
   nofail_fallback: 'harder',
@@ -144,6 +151,7 @@ const v6_1: PageAllocRules = {
   should_reclaim_retry_unreserve: 'whenever_giving_up',
   zone_reclaimable_pages_free_fallback: true,
   allow_direct_reclaim_skip: 'no_reclaimable',
+  wake_all_kswapds: 'first_managed',
   reserve_flags_keep_kswapd: true,
   costly_retry_needs_io: true,
   nofail_fallback: 'min_reserve',

@@ -282,18 +282,101 @@ describe('rmqueue', () => {
   });
 });
 
-describe('__alloc_pages: no preferred zone', () => {
-  it('6.1: __GFP_DMA on a node without ZONE_DMA fails at once, no attempt, no warning (5.17+ skips DMA)', () => {
-    const pa = createPageAlloc(noDma, R61);
-    expect(pa.zonelist).toEqual([ZONE_DMA32]);
-    for (const gfp of [pa.gfp.GFP_ATOMIC | __GFP_DMA, pa.gfp.GFP_KERNEL | __GFP_DMA]) {
-      const r = __alloc_pages(pa, { gfp, order: 0 });
-      expect(r.pfn).toBeNull();
-      expect(r.highest_zoneidx).toBe(ZONE_DMA);
-      expect(r.slow_flags).toBe(-1);
-      expect(r.events).toEqual([]);
+describe('__alloc_pages: no preferred zone (S2 goes to nopage)', () => {
+  /** Memory above 4 GiB only: a Normal zone of 4096 pages, no DMA, no DMA32. */
+  const normalOnly: MachineConfig = {
+    name: 'normal-only',
+    memory: [{ start: 1048576, end: 1048576 + 4096 }],
+    reserved: [],
+  };
+  /** tiny with DMA wholly reserved: populated (in the zonelist) but with no managed page. */
+  const dmaReserved: MachineConfig = {
+    ...tiny,
+    name: 'dma-reserved',
+    reserved: [{ start: 0, end: 4096 }],
+  };
+  const kinds = (r: AllocResult) => r.events.map((e) => e.kind);
+
+  it('__GFP_DMA on a node without ZONE_DMA: the slowpath computes its flags, then fails with no wake, no attempt and no warning (5.17+ skips DMA)', () => {
+    for (const v of ['5.4', '6.1', '6.18'] as const) {
+      const pa = createPageAlloc(noDma, pageAllocRules[v]);
+      expect(pa.zonelist).toEqual([ZONE_DMA32]);
+      for (const gfp of [pa.gfp.GFP_ATOMIC | __GFP_DMA, pa.gfp.GFP_KERNEL | __GFP_DMA]) {
+        const r = __alloc_pages(pa, { gfp, order: 0 });
+        expect(r.pfn).toBeNull();
+        expect(r.highest_zoneidx).toBe(ZONE_DMA);
+        expect(r.slow_flags).toBe(gfp_to_alloc_flags(pa, gfp, 0));
+        expect(r.reclaim_rounds).toBe(0);
+        expect(r.events).toEqual([]);
+      }
+      expect(zone(pa, ZONE_DMA32).nr_allocated).toBe(0);
     }
-    expect(zone(pa, ZONE_DMA32).nr_allocated).toBe(0);
+  });
+
+  it('a request below DMA32 on a node with only Normal fails at nopage and warns: only DMA is spared', () => {
+    const pa = createPageAlloc(normalOnly, R61);
+    expect(pa.zonelist).toEqual([ZONE_NORMAL]);
+    const gfp = pa.gfp.GFP_KERNEL | __GFP_DMA32;
+    const r = __alloc_pages(pa, { gfp, order: 0 });
+    expect(r.pfn).toBeNull();
+    expect(r.reclaim_rounds).toBe(0);
+    expect(r.events).toEqual([
+      {
+        kind: 'warn_alloc',
+        text: `page allocation failure: order:0, mode:0x${gfp.toString(16)}(GFP_KERNEL|GFP_DMA32)`,
+      },
+    ]);
+    expect(__alloc_pages(pa, { gfp: gfp | __GFP_NOWARN, order: 0 }).events).toEqual([]);
+  });
+
+  it('S0 runs before S2: __GFP_ATOMIC with __GFP_DIRECT_RECLAIM still warns with no zone', () => {
+    const pa = createPageAlloc(noDma, R61);
+    const r = __alloc_pages(pa, { gfp: pa.gfp.GFP_KERNEL | __GFP_ATOMIC | __GFP_DMA, order: 0 });
+    expect(kinds(r)).toEqual(['gfp_warning']);
+  });
+
+  it('__GFP_NOFAIL that can block never fails: with no zone it loops until the model stops it', () => {
+    const pa = createPageAlloc(noDma, R61);
+    const r = __alloc_pages(pa, { gfp: pa.gfp.GFP_KERNEL | __GFP_DMA | __GFP_NOFAIL, order: 0 });
+    expect(r.pfn).toBeNull();
+    expect(kinds(r).at(-1)).toBe('livelock');
+    expect(kinds(r)).not.toContain('warn_alloc');
+    expect(kinds(r)).not.toContain('wakeup_kswapd');
+    // one that cannot block goes to fail: a NOFAIL caller that must not sleep gets NULL
+    const atomic = __alloc_pages(pa, {
+      gfp: pa.gfp.GFP_ATOMIC | __GFP_DMA | __GFP_NOFAIL,
+      order: 0,
+    });
+    expect(kinds(atomic)).toEqual([]);
+  });
+
+  it('a DMA zone with no managed page: warn_alloc stays silent for __GFP_DMA (has_managed_dma), not for DMA32', () => {
+    const pa = createPageAlloc(dmaReserved, R61);
+    expect(pa.zonelist).toEqual([ZONE_DMA32, ZONE_DMA]);
+    expect(zone(pa, ZONE_DMA).managed_pages).toBe(0);
+    const dma = __alloc_pages(pa, { gfp: pa.gfp.GFP_ATOMIC | __GFP_DMA, order: 0 });
+    expect(dma.pfn).toBeNull();
+    expect(kinds(dma)).toContain('attempt');
+    expect(kinds(dma)).not.toContain('warn_alloc');
+    // DMA32's min far above its 4096 pages: a GFP_ATOMIC request fails there and warns
+    vm_sysctl_write(pa, 'min_free_kbytes', 65536);
+    const dma32 = __alloc_pages(pa, { gfp: pa.gfp.GFP_ATOMIC | __GFP_DMA32, order: 0 });
+    expect(dma32.pfn).toBeNull();
+    expect(kinds(dma32).at(-1)).toBe('warn_alloc');
+  });
+
+  it('wake_all_kswapds: 5.4 wakes the first eligible zone, which does nothing when it is unmanaged; 6.1 skips it', () => {
+    const wakes = (v: PageAllocVersion) => {
+      const pa = createPageAlloc(dmaReserved, pageAllocRules[v]);
+      const r = __alloc_pages(pa, { gfp: pa.gfp.GFP_ATOMIC | __GFP_DMA, order: 0 });
+      return r.events.flatMap((e) => (e.kind === 'wakeup_kswapd' ? [e.wake] : []));
+    };
+    const w54 = wakes('5.4');
+    expect(w54).toHaveLength(2); // S3 and S6
+    for (const w of w54)
+      expect(w).toMatchObject({ zone: ZONE_DMA, woken: false, why: 'unmanaged' });
+    expect(wakes('6.1')).toEqual([]);
+    expect(wakes('6.18')).toEqual([]);
   });
 });
 
