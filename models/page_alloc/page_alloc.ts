@@ -463,7 +463,8 @@ export function prepare_alloc_pages(pa: PageAlloc, gfp: number): AllocContext | 
   const preferred = pa.zonelist.find((zi) => zi <= hz) ?? -1;
   return {
     highest_zoneidx: hz,
-    classzone_idx: pa.rules.classzone_idx === 'preferred_zone' && preferred >= 0 ? preferred : hz,
+    // 5.4 with no eligible zone reads the zonelist terminator, whose zone_idx is 0
+    classzone_idx: pa.rules.classzone_idx === 'preferred_zone' ? Math.max(preferred, 0) : hz,
     migratetype: gfp_migratetype(gfp),
     preferred_zone: preferred,
   };

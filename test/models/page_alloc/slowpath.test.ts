@@ -253,7 +253,21 @@ describe('prepare_alloc_pages', () => {
   });
 
   it('5.4, no zone at or below highest_zoneidx: preferred_zoneref is the terminator (zone_idx 0)', () => {
-    // GFP_DMA with DMA empty: the allocation fails before any check reads classzone_idx
+    // the slowpath goes to nopage before any check reads classzone_idx
     expect(ac(noDma, '5.4', __GFP_DMA)).toMatchObject({ preferred_zone: -1, classzone_idx: 0 });
+    const normalOnly: MachineConfig = {
+      ...tiny,
+      name: 'normal-only',
+      memory: [{ start: 1048576, end: 1048576 + 4096 }],
+    };
+    expect(ac(normalOnly, '5.4', __GFP_DMA32)).toMatchObject({
+      highest_zoneidx: 1,
+      preferred_zone: -1,
+      classzone_idx: 0,
+    });
+    expect(ac(normalOnly, '6.1', __GFP_DMA32)).toMatchObject({
+      preferred_zone: -1,
+      classzone_idx: 1,
+    });
   });
 });
