@@ -39,6 +39,7 @@ const PAGE_ALLOC: Choices<PageAllocRules> = {
   should_reclaim_retry_unreserve: ['after_max_retries', 'whenever_giving_up'],
   allow_direct_reclaim_skip: ['no_reclaimable', 'no_reclaimable_and_free'],
   wake_all_kswapds: ['first_eligible', 'first_managed'],
+  nofail_warnings: ['rmqueue_and_nopage', 'slowpath_entry'],
   nofail_fallback: ['harder', 'min_reserve'],
 };
 

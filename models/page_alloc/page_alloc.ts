@@ -260,11 +260,14 @@ function reservesHighatomic(pa: PageAlloc, order: number, flags: number): boolea
 function rmqueue(
   pa: PageAlloc,
   z: Zone,
+  gfp: number,
   order: number,
   flags: number,
   mt: number,
   res: Recorder,
 ): number {
+  if (gfp & __GFP_NOFAIL && order > 1 && pa.rules.nofail_warnings === 'rmqueue_and_nopage')
+    warnOnce(res, NOFAIL_ORDER);
   let pfn = -1;
   if (reservesHighatomic(pa, order, flags))
     pfn = __rmqueue_smallest(pa, z, order, MIGRATE_HIGHATOMIC);
@@ -328,7 +331,7 @@ export function get_page_from_freelist(
         nr_reserved_highatomic: z.nr_reserved_highatomic,
         nr_free_highatomic: z.nr_free_mt[MIGRATE_HIGHATOMIC] as number,
       };
-      const pfn = rmqueue(pa, z, order, alloc_flags, ac.migratetype, res);
+      const pfn = rmqueue(pa, z, gfp, order, alloc_flags, ac.migratetype, res);
       if (pfn < 0) continue;
       prep_new_page(pa, z, pfn, order, owner);
       if (reservesHighatomic(pa, order, alloc_flags))
@@ -561,13 +564,38 @@ function result(r: Req, pfn: number, gfp: number): AllocResult {
   };
 }
 
+/** The one-time warnings on gfp misuse, as gfp_warning texts. */
+const NOFAIL_ORDER = '__GFP_NOFAIL with order > 1';
+const NOFAIL_NO_RECLAIM = '__GFP_NOFAIL without __GFP_DIRECT_RECLAIM';
+const NOFAIL_COSTLY = '__GFP_NOFAIL with a costly order';
+
+/**
+ * WARN_ON_ONCE(): once per boot in the kernel, once per request here (the
+ * world keeps the first of equal warnings).
+ */
+function warnOnce(res: Recorder, text: string): void {
+  if (!res.events.some((e) => e.kind === 'gfp_warning' && e.text === text))
+    res.events.push({ kind: 'gfp_warning', text });
+}
+
+/** WARN_ON_ONCE_GFP() where the version has it (5.19+: silent under __GFP_NOWARN), else WARN_ON_ONCE(). */
+function warnOnceGfp(r: Req, text: string): void {
+  if (!(r.pa.rules.warn_on_once_gfp && r.gfp & __GFP_NOWARN)) warnOnce(r.res, text);
+}
+
 /** __alloc_pages_slowpath(), late 6.1.y (S0-S16): the page's pfn or -1. */
 function __alloc_pages_slowpath(r: Req, ac: AllocContext): number {
   const { pa, order, res } = r;
-  // S0: __GFP_ATOMIC with __GFP_DIRECT_RECLAIM is a caller bug: warn and drop ATOMIC
-  if (r.gfp & __GFP_ATOMIC && r.gfp & __GFP_DIRECT_RECLAIM) {
-    res.events.push({ kind: 'gfp_warning', text: '__GFP_ATOMIC with __GFP_DIRECT_RECLAIM' });
+  const can_direct_reclaim = (r.gfp & __GFP_DIRECT_RECLAIM) !== 0;
+  // S0: __GFP_ATOMIC with __GFP_DIRECT_RECLAIM is a caller bug: warn and drop ATOMIC (gone in 6.3)
+  if (pa.rules.gfp_atomic_has_atomic_bit && r.gfp & __GFP_ATOMIC && can_direct_reclaim) {
+    warnOnceGfp(r, '__GFP_ATOMIC with __GFP_DIRECT_RECLAIM');
     r.gfp &= ~__GFP_ATOMIC;
+  }
+  // 6.12+: NOFAIL misuse warns on entry, whatever happens next (plain WARN_ON_ONCE)
+  if (r.gfp & __GFP_NOFAIL && pa.rules.nofail_warnings === 'slowpath_entry') {
+    if (order > 1) warnOnce(res, NOFAIL_ORDER);
+    if (!can_direct_reclaim) warnOnce(res, NOFAIL_NO_RECLAIM);
   }
   // S1-S2
   r.alloc_flags = pa.fns.gfp_to_alloc_flags(pa, r.gfp, order);
@@ -596,7 +624,6 @@ function __alloc_pages_slowpath(r: Req, ac: AllocContext): number {
     if (pfn >= 0) return pfn;
     next = RETRY;
   }
-  const can_direct_reclaim = (r.gfp & __GFP_DIRECT_RECLAIM) !== 0;
   for (let round = 0; ; round++) {
     if (round >= RETRY_BOUND) {
       res.events.push({ kind: 'livelock' });
@@ -606,7 +633,13 @@ function __alloc_pages_slowpath(r: Req, ac: AllocContext): number {
     if (next === RETRY) continue;
     if (next >= 0) return next;
     // S15: NOFAIL never fails a caller that can block: one try with a reserve, then retry
-    if (!(r.gfp & __GFP_NOFAIL) || !can_direct_reclaim) break;
+    if (!(r.gfp & __GFP_NOFAIL)) break;
+    const atNopage = pa.rules.nofail_warnings === 'rmqueue_and_nopage';
+    if (!can_direct_reclaim) {
+      if (atNopage) warnOnceGfp(r, NOFAIL_NO_RECLAIM);
+      break;
+    }
+    if (atNopage && order > PAGE_ALLOC_COSTLY_ORDER) warnOnceGfp(r, NOFAIL_COSTLY);
     const fb = pa.rules.nofail_fallback === 'harder' ? ALLOC_NON_BLOCK : ALLOC_MIN_RESERVE;
     // __alloc_pages_cpuset_fallback(): the reserve alone, not the caller's flags, inside
     // the cpuset first (one node and no cpusets here: the attempt outside it is the same)

@@ -90,6 +90,14 @@ export interface PageAllocRules {
   readonly reserve_flags_keep_kswapd: boolean;
   /** __alloc_pages_slowpath(): a costly order without __GFP_IO gives up (6.8, stable). */
   readonly costly_retry_needs_io: boolean;
+  /**
+   * Where __GFP_NOFAIL misuse warns: rmqueue() (order > 1) and the slowpath's
+   * nopage (a caller that cannot block, a costly order) in 5.4 and 6.1, or
+   * the slowpath's entry (order > 1, a caller that cannot block; 6.12+).
+   */
+  readonly nofail_warnings: 'rmqueue_and_nopage' | 'slowpath_entry';
+  /** __alloc_pages_slowpath(): S0's and nopage's one-time warnings are WARN_ON_ONCE_GFP, silent under __GFP_NOWARN (5.19+). */
+  readonly warn_on_once_gfp: boolean;
   /** __alloc_pages_slowpath(): the NOFAIL fallback adds ALLOC_HARDER (5.4) or ALLOC_MIN_RESERVE. */
   readonly nofail_fallback: 'harder' | 'min_reserve';
 }
@@ -123,6 +131,8 @@ const v5_4: PageAllocRules = {
   wake_all_kswapds: 'first_eligible',
   reserve_flags_keep_kswapd: false,
   costly_retry_needs_io: true,
+  nofail_warnings: 'rmqueue_and_nopage',
+  warn_on_once_gfp: false,
   nofail_fallback: 'harder',
 };
 
@@ -154,6 +164,8 @@ const v6_1: PageAllocRules = {
   wake_all_kswapds: 'first_managed',
   reserve_flags_keep_kswapd: true,
   costly_retry_needs_io: true,
+  nofail_warnings: 'rmqueue_and_nopage',
+  warn_on_once_gfp: true,
   nofail_fallback: 'min_reserve',
 };
 
@@ -172,6 +184,7 @@ const v6_18: PageAllocRules = {
   free_one_page_merge: 'both_mergeable_retype',
   zone_reclaimable_pages_free_fallback: false,
   allow_direct_reclaim_skip: 'no_reclaimable_and_free',
+  nofail_warnings: 'slowpath_entry',
 };
 
 /** The three rule sets, by version. */

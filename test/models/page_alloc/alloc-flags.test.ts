@@ -342,12 +342,14 @@ describe('__alloc_pages: no preferred zone (S2 goes to nopage)', () => {
     expect(kinds(r).at(-1)).toBe('livelock');
     expect(kinds(r)).not.toContain('warn_alloc');
     expect(kinds(r)).not.toContain('wakeup_kswapd');
-    // one that cannot block goes to fail: a NOFAIL caller that must not sleep gets NULL
+    // one that cannot block warns and goes to fail: a NOFAIL caller that must not sleep gets NULL
     const atomic = __alloc_pages(pa, {
       gfp: pa.gfp.GFP_ATOMIC | __GFP_DMA | __GFP_NOFAIL,
       order: 0,
     });
-    expect(kinds(atomic)).toEqual([]);
+    expect(atomic.events).toEqual([
+      { kind: 'gfp_warning', text: '__GFP_NOFAIL without __GFP_DIRECT_RECLAIM' },
+    ]);
   });
 
   it('a DMA zone with no managed page: warn_alloc stays silent for __GFP_DMA (has_managed_dma), not for DMA32', () => {
@@ -493,6 +495,98 @@ describe('__alloc_pages_may_oom: __GFP_NOFAIL', () => {
       expect(r.events).toContainEqual({ kind: 'oom', what: 'nofs' });
       expect(r.reclaim_rounds).toBe(17);
     }
+  });
+});
+
+describe('__GFP_NOFAIL misuse warnings (WARN_ON_ONCE)', () => {
+  const NO_RECLAIM = { kind: 'gfp_warning', text: '__GFP_NOFAIL without __GFP_DIRECT_RECLAIM' };
+  const ORDER = { kind: 'gfp_warning', text: '__GFP_NOFAIL with order > 1' };
+  const COSTLY = { kind: 'gfp_warning', text: '__GFP_NOFAIL with a costly order' };
+  const warnings = (r: AllocResult) => r.events.filter((e) => e.kind === 'gfp_warning');
+
+  it('a caller that cannot block: 5.4 and 6.1 warn at nopage and fail; 6.18 warns on entering the slowpath', () => {
+    for (const v of ['5.4', '6.1', '6.18'] as const) {
+      const pa = starved(v);
+      // GFP_NOWAIT without the __GFP_NOWARN 6.18's carries
+      const r = __alloc_pages(pa, { gfp: __GFP_KSWAPD_RECLAIM | __GFP_NOFAIL, order: 0 });
+      expect(r.pfn).toBeNull();
+      expect(warnings(r)).toEqual([NO_RECLAIM]);
+      expect(kinds(r).at(-1)).toBe('warn_alloc');
+      // 6.18's warning comes before the first wake; 5.4's and 6.1's after the last attempt
+      expect(kinds(r).indexOf('gfp_warning') < kinds(r).indexOf('wakeup_kswapd')).toBe(
+        v === '6.18',
+      );
+    }
+  });
+
+  it('6.18 warns even when the slowpath then succeeds; 6.1 only when it reaches nopage', () => {
+    // tiny at min_free_kbytes 20000 (min 2500, low 3125 in each zone), taken down to min by
+    // GFP_NOWAIT: a GFP_ATOMIC | NOFAIL request fails the fast path at low and passes the
+    // slowpath's reduced min
+    for (const v of ['6.1', '6.18'] as const) {
+      const pa = starved(v, 20000);
+      takeUntilFail(pa, { gfp: pa.gfp.GFP_NOWAIT, order: 0 });
+      const r = __alloc_pages(pa, { gfp: pa.gfp.GFP_ATOMIC | __GFP_NOFAIL, order: 0 });
+      expect(r.won?.stage).toBe('slowpath');
+      expect(warnings(r)).toEqual(v === '6.18' ? [NO_RECLAIM] : []);
+    }
+  });
+
+  it('WARN_ON_ONCE_GFP: 6.1 keeps quiet under __GFP_NOWARN; 5.4 (plain WARN_ON_ONCE) and 6.18 (entry) do not', () => {
+    const quiet = (v: PageAllocVersion) => {
+      const pa = starved(v);
+      const gfp = pa.gfp.GFP_NOWAIT | __GFP_NOFAIL | __GFP_NOWARN;
+      return warnings(__alloc_pages(pa, { gfp, order: 0 }));
+    };
+    expect(quiet('5.4')).toEqual([NO_RECLAIM]);
+    expect(quiet('6.1')).toEqual([]);
+    expect(quiet('6.18')).toEqual([NO_RECLAIM]);
+    // S0 is a WARN_ON_ONCE_GFP in 6.1 as well
+    const pa = createPageAlloc(tiny, R61);
+    const gfp = pa.gfp.GFP_KERNEL | __GFP_ATOMIC;
+    vm_sysctl_write(pa, 'min_free_kbytes', 40000);
+    expect(warnings(__alloc_pages(pa, { gfp: gfp | __GFP_NOWARN, order: 0, reclaim: 0 }))).toEqual(
+      [],
+    );
+    const p54 = starved('5.4');
+    expect(warnings(__alloc_pages(p54, { gfp: gfp | __GFP_NOWARN, order: 0, reclaim: 0 }))).toEqual(
+      [{ kind: 'gfp_warning', text: '__GFP_ATOMIC with __GFP_DIRECT_RECLAIM' }],
+    );
+  });
+
+  it('order > 1: 5.4 and 6.1 warn in rmqueue(), even for a fast-path success; 6.18 only on entering the slowpath', () => {
+    for (const v of ['5.4', '6.1', '6.18'] as const) {
+      const pa = createPageAlloc(tiny, pageAllocRules[v]);
+      const r = __alloc_pages(pa, { gfp: pa.gfp.GFP_KERNEL | __GFP_NOFAIL, order: 2 });
+      expect(r.won?.stage).toBe('fast');
+      expect(warnings(r)).toEqual(v === '6.18' ? [] : [ORDER]);
+      // order 1 is allowed everywhere
+      expect(
+        warnings(__alloc_pages(pa, { gfp: pa.gfp.GFP_KERNEL | __GFP_NOFAIL, order: 1 })),
+      ).toEqual([]);
+    }
+    const p618 = starved('6.18');
+    const slow = __alloc_pages(p618, {
+      gfp: p618.gfp.GFP_KERNEL | __GFP_NOFAIL,
+      order: 2,
+      reclaim: 0,
+    });
+    expect(warnings(slow)).toEqual([ORDER]);
+    expect(slow.events[0]).toEqual(ORDER);
+  });
+
+  it('a costly order that can block: 5.4 and 6.1 warn at nopage once per request, then rmqueue() for order > 1', () => {
+    // order 4 NOFAIL on starved tiny: no retry for a costly order, nopage, the MIN_RESERVE / HARDER fallback
+    for (const v of ['5.4', '6.1'] as const) {
+      const pa = starved(v);
+      const r = __alloc_pages(pa, { gfp: pa.gfp.GFP_KERNEL | __GFP_NOFAIL, order: 4, reclaim: 0 });
+      expect(r.won?.stage).toBe('nofail');
+      expect(warnings(r)).toEqual([COSTLY, ORDER]);
+    }
+    const pa = starved('6.18');
+    const r = __alloc_pages(pa, { gfp: pa.gfp.GFP_KERNEL | __GFP_NOFAIL, order: 4, reclaim: 0 });
+    expect(r.won?.stage).toBe('nofail');
+    expect(warnings(r)).toEqual([ORDER]);
   });
 });
 
