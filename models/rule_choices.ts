@@ -24,7 +24,7 @@ type Choices<R> = {
 type More = Readonly<Record<string, readonly string[]>>;
 
 const PAGE_ALLOC: Choices<PageAllocRules> = {
-  id: ['5.4', '6.1', '6.18'],
+  id: ['5.4', '6.1.0', '6.1', '6.18'],
   setup_per_zone_wmarks_movable: ['proportional', 'highmem_clamp'],
   setup_per_zone_lowmem_reserve: ['per_upper_zone', 'cumulative_clear_empty'],
   alloc_flags: ['harder', 'non_block'],

@@ -1,8 +1,9 @@
 /**
  * include/linux/gfp_types.h and include/linux/gfp.h (x86_64): gfp bit
  * values, the composite masks per version, gfp_zone() and the few gfp
- * predicates the allocator uses. Bit positions are the same in 5.4, 6.1
- * and 6.18; __GFP_ATOMIC (0x200) exists until 6.2 and is kept in late 6.1.y.
+ * predicates the allocator uses, and the names %pGg prints. Bit positions
+ * are the same in 5.4, 6.1 and 6.18; __GFP_ATOMIC (0x200) exists until 6.2
+ * and is kept in late 6.1.y.
  *
  * Left out: __GFP_ACCOUNT's memcg charge, __GFP_WRITE's dirty spreading,
  * __GFP_THISNODE's node list (one node only), __GFP_ZERO's clearing.
@@ -52,7 +53,7 @@ export interface GfpComposites {
   readonly GFP_DMA32: number;
 }
 
-/** The composite masks under `rules` (GFP_ATOMIC loses __GFP_ATOMIC in 6.3; GFP_NOWAIT gains NOWARN ~6.10). */
+/** The composite masks under `rules` (GFP_ATOMIC loses __GFP_ATOMIC in 6.3; GFP_NOWAIT gains NOWARN in 6.8). */
 export function gfpComposites(rules: PageAllocRules): GfpComposites {
   const GFP_KERNEL = __GFP_RECLAIM | __GFP_IO | __GFP_FS;
   const GFP_USER = GFP_KERNEL | __GFP_HARDWALL;
@@ -102,61 +103,170 @@ export function gfp_migratetype(gfp: number): number {
   return (gfp & GFP_MOVABLE_MASK) >> 3;
 }
 
-const FLAG_NAMES: readonly [number, string][] = [
-  // %pGg names the zone bits by their GFP_ aliases (lib/test_printf.c: GFP_ATOMIC|GFP_DMA)
-  [__GFP_DMA, 'GFP_DMA'],
-  [__GFP_HIGHMEM, '__GFP_HIGHMEM'],
-  [__GFP_DMA32, 'GFP_DMA32'],
-  [__GFP_MOVABLE, '__GFP_MOVABLE'],
-  [__GFP_RECLAIMABLE, '__GFP_RECLAIMABLE'],
-  [__GFP_HIGH, '__GFP_HIGH'],
-  [__GFP_IO, '__GFP_IO'],
-  [__GFP_FS, '__GFP_FS'],
-  [__GFP_ZERO, '__GFP_ZERO'],
-  [__GFP_ATOMIC, '__GFP_ATOMIC'],
-  [__GFP_DIRECT_RECLAIM, '__GFP_DIRECT_RECLAIM'],
-  [__GFP_KSWAPD_RECLAIM, '__GFP_KSWAPD_RECLAIM'],
-  [__GFP_WRITE, '__GFP_WRITE'],
-  [__GFP_NOWARN, '__GFP_NOWARN'],
-  [__GFP_RETRY_MAYFAIL, '__GFP_RETRY_MAYFAIL'],
-  [__GFP_NOFAIL, '__GFP_NOFAIL'],
-  [__GFP_NORETRY, '__GFP_NORETRY'],
-  [__GFP_MEMALLOC, '__GFP_MEMALLOC'],
-  [__GFP_COMP, '__GFP_COMP'],
-  [__GFP_NOMEMALLOC, '__GFP_NOMEMALLOC'],
-  [__GFP_HARDWALL, '__GFP_HARDWALL'],
-  [__GFP_THISNODE, '__GFP_THISNODE'],
-  [__GFP_ACCOUNT, '__GFP_ACCOUNT'],
+/** 5.14+ (arm64 MTE); the model never sets it, but %pGg names it in 6.1 and 6.18. */
+const __GFP_ZEROTAGS = 0x800000;
+
+/** Every mask a %pGg names table can hold, by name, under `rules`. */
+function pggMasks(rules: PageAllocRules) {
+  const c = gfpComposites(rules);
+  // the KASAN bits in 6.1's GFP_HIGHUSER_MOVABLE are 0 without CONFIG_KASAN_HW_TAGS (x86_64)
+  const GFP_TRANSHUGE_LIGHT =
+    (c.GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM;
+  return {
+    GFP_TRANSHUGE: GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM,
+    GFP_TRANSHUGE_LIGHT,
+    GFP_HIGHUSER_MOVABLE: c.GFP_HIGHUSER_MOVABLE,
+    GFP_HIGHUSER: c.GFP_USER | __GFP_HIGHMEM,
+    GFP_USER: c.GFP_USER,
+    GFP_KERNEL_ACCOUNT: c.GFP_KERNEL | __GFP_ACCOUNT,
+    GFP_KERNEL: c.GFP_KERNEL,
+    GFP_NOFS: c.GFP_NOFS,
+    GFP_ATOMIC: c.GFP_ATOMIC,
+    GFP_NOIO: c.GFP_NOIO,
+    GFP_NOWAIT: c.GFP_NOWAIT,
+    GFP_DMA: c.GFP_DMA,
+    GFP_DMA32: c.GFP_DMA32,
+    __GFP_RECLAIM,
+    __GFP_DMA,
+    __GFP_HIGHMEM,
+    __GFP_DMA32,
+    __GFP_MOVABLE,
+    __GFP_RECLAIMABLE,
+    __GFP_HIGH,
+    __GFP_IO,
+    __GFP_FS,
+    __GFP_ZERO,
+    __GFP_ATOMIC,
+    __GFP_DIRECT_RECLAIM,
+    __GFP_KSWAPD_RECLAIM,
+    __GFP_WRITE,
+    __GFP_NOWARN,
+    __GFP_RETRY_MAYFAIL,
+    __GFP_NOFAIL,
+    __GFP_NORETRY,
+    __GFP_MEMALLOC,
+    __GFP_COMP,
+    __GFP_NOMEMALLOC,
+    __GFP_HARDWALL,
+    __GFP_THISNODE,
+    __GFP_ACCOUNT,
+    __GFP_ZEROTAGS,
+  };
+}
+
+type PggName = keyof ReturnType<typeof pggMasks>;
+
+// Composites come first, the ones with most bits first, so a mask is named by
+// the largest composites it contains; the order is the same in all three versions.
+const COMPOSITES: readonly PggName[] = [
+  'GFP_TRANSHUGE',
+  'GFP_TRANSHUGE_LIGHT',
+  'GFP_HIGHUSER_MOVABLE',
+  'GFP_HIGHUSER',
+  'GFP_USER',
+  'GFP_KERNEL_ACCOUNT',
+  'GFP_KERNEL',
+  'GFP_NOFS',
+  'GFP_ATOMIC',
+  'GFP_NOIO',
+  'GFP_NOWAIT',
+];
+
+// Until 6.14 the single bits follow in an order of their own (not bit order),
+// with the zone composites in between; __GFP_RECLAIM sits among them.
+const LISTED_BITS: readonly PggName[] = [
+  'GFP_DMA',
+  '__GFP_HIGHMEM',
+  'GFP_DMA32',
+  '__GFP_HIGH',
+  '__GFP_ATOMIC',
+  '__GFP_IO',
+  '__GFP_FS',
+  '__GFP_NOWARN',
+  '__GFP_RETRY_MAYFAIL',
+  '__GFP_NOFAIL',
+  '__GFP_NORETRY',
+  '__GFP_COMP',
+  '__GFP_ZERO',
+  '__GFP_NOMEMALLOC',
+  '__GFP_MEMALLOC',
+  '__GFP_HARDWALL',
+  '__GFP_THISNODE',
+  '__GFP_RECLAIMABLE',
+  '__GFP_MOVABLE',
+  '__GFP_ACCOUNT',
+  '__GFP_WRITE',
+  '__GFP_RECLAIM',
+  '__GFP_DIRECT_RECLAIM',
+  '__GFP_KSWAPD_RECLAIM',
+];
+
+// 6.15+ lists the bits from the gfp bit enum (TRACE_GFP_FLAGS), so they come in
+// bit order (0x200 is unused); __GFP_DMA and __GFP_DMA32 never match after GFP_DMA(32).
+const ENUM_BITS: readonly PggName[] = [
+  'GFP_DMA',
+  'GFP_DMA32',
+  '__GFP_RECLAIM',
+  '__GFP_DMA',
+  '__GFP_HIGHMEM',
+  '__GFP_DMA32',
+  '__GFP_MOVABLE',
+  '__GFP_RECLAIMABLE',
+  '__GFP_HIGH',
+  '__GFP_IO',
+  '__GFP_FS',
+  '__GFP_ZERO',
+  '__GFP_DIRECT_RECLAIM',
+  '__GFP_KSWAPD_RECLAIM',
+  '__GFP_WRITE',
+  '__GFP_NOWARN',
+  '__GFP_RETRY_MAYFAIL',
+  '__GFP_NOFAIL',
+  '__GFP_NORETRY',
+  '__GFP_MEMALLOC',
+  '__GFP_COMP',
+  '__GFP_NOMEMALLOC',
+  '__GFP_HARDWALL',
+  '__GFP_THISNODE',
+  '__GFP_ACCOUNT',
+  '__GFP_ZEROTAGS',
 ];
 
 /**
- * A gfp mask as the kernel's %pGg prints it: the largest composite it
- * contains, then the remaining bits (`GFP_ATOMIC|__GFP_DMA32`).
+ * include/trace/events/mmflags.h __def_gfpflag_names per version, x86_64 with
+ * neither KASAN_HW_TAGS nor LOCKDEP. No rule field says which layout a version
+ * has, so this keys on the version itself.
  */
+const PGG_NAMES: Readonly<Record<PageAllocRules['id'], readonly PggName[]>> = {
+  '5.4': [...COMPOSITES, ...LISTED_BITS],
+  '6.1.0': [...COMPOSITES, ...LISTED_BITS, '__GFP_ZEROTAGS'],
+  '6.1': [...COMPOSITES, ...LISTED_BITS, '__GFP_ZEROTAGS'],
+  '6.18': [...COMPOSITES, ...ENUM_BITS],
+};
+
+const pggTables = new WeakMap<PageAllocRules, readonly (readonly [number, string])[]>();
+
+function pggTable(rules: PageAllocRules): readonly (readonly [number, string])[] {
+  let table = pggTables.get(rules);
+  if (!table) {
+    const masks = pggMasks(rules);
+    table = PGG_NAMES[rules.id].map((name) => [masks[name], name] as const);
+    pggTables.set(rules, table);
+  }
+  return table;
+}
+
+/** lib/vsprintf.c format_flags() with gfpflag_names (%pGg) in 5.4, 6.1 and 6.18. */
 export function gfpName(gfp: number, rules: PageAllocRules): string {
-  const c = gfpComposites(rules);
-  const composites: readonly [number, string][] = [
-    [c.GFP_HIGHUSER_MOVABLE, 'GFP_HIGHUSER_MOVABLE'],
-    [c.GFP_USER, 'GFP_USER'],
-    [c.GFP_KERNEL, 'GFP_KERNEL'],
-    [c.GFP_NOFS, 'GFP_NOFS'],
-    [c.GFP_ATOMIC, 'GFP_ATOMIC'],
-    [c.GFP_NOIO, 'GFP_NOIO'],
-    [c.GFP_NOWAIT, 'GFP_NOWAIT'],
-  ];
   const parts: string[] = [];
-  let rest = gfp;
-  for (const [mask, name] of composites)
+  // gfp_t is unsigned: keep bit 31 positive
+  let rest = gfp >>> 0;
+  for (const [mask, name] of pggTable(rules))
     if ((rest & mask) === mask) {
       parts.push(name);
-      rest &= ~mask;
-      break;
+      rest = (rest & ~mask) >>> 0;
     }
-  for (const [bit, name] of FLAG_NAMES)
-    if (rest & bit) {
-      parts.push(name);
-      rest &= ~bit;
-    }
+  // unnamed bits print together as one %#lx number; an empty mask prints nothing
   if (rest !== 0) parts.push(`0x${rest.toString(16)}`);
-  return parts.length > 0 ? parts.join('|') : '0';
+  return parts.join('|');
 }

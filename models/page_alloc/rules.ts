@@ -1,16 +1,17 @@
 /**
  * The page allocator's version rules: mm/page_alloc.c, mm/vmscan.c and
- * include/linux/gfp.h as three kernels decide them (5.4.y with the boost
- * exemption of 5.4.80+, late 6.1.y as in Debian 6.1.192, and 6.18).
+ * include/linux/gfp.h as four kernels decide them (late 5.4.y with the boost
+ * exemption of 5.4.80+, the v6.1 release, late 6.1.y as in Debian 6.1.192,
+ * and 6.18).
  *
  * Plain data only. Each field is one decision, named after the kernel
  * function (or header) that makes it; the models read the field and never
- * ask which version they run. Mechanisms identical in all three versions
- * have no field here.
+ * ask which version they run. Mechanisms identical in all versions have no
+ * field here.
  */
 
-/** The rule sets the policies select: `v5.4` -> 5.4, `v5.8` and `6.1` -> 6.1, `mainline` -> 6.18. */
-export type PageAllocVersion = '5.4' | '6.1' | '6.18';
+/** The rule sets the policies select: `v5.4` -> 5.4, `v5.8` -> 6.1.0, `6.1` -> 6.1, `mainline` -> 6.18. */
+export type PageAllocVersion = '5.4' | '6.1.0' | '6.1' | '6.18';
 
 export interface PageAllocRules {
   readonly id: PageAllocVersion;
@@ -169,6 +170,27 @@ const v6_1: PageAllocRules = {
   nofail_fallback: 'min_reserve',
 };
 
+/**
+ * The v6.1 release, before the stable backports of late 6.1.y
+ * (reclaim-and-gfp.md §10, column 6.1.0): 5.4's ALLOC_HARDER scheme and
+ * NOFAIL fallback, no highatomic fallback in rmqueue_buddy(), no unreserve
+ * whenever should_reclaim_retry() gives up, no costly-order IO rule, and no
+ * NR_FREE_PAGES fallback in zone_reclaimable_pages().
+ */
+const v6_1_0: PageAllocRules = {
+  ...v6_1,
+  id: '6.1.0',
+  source: 'v6.1 release: mm/page_alloc.c, mm/vmscan.c',
+  alloc_flags: 'harder',
+  // Stryker disable next-line BooleanLiteral: read only under alloc_flags 'non_block'
+  highatomic_needs_min_reserve: false,
+  rmqueue_highatomic_fallback: false,
+  should_reclaim_retry_unreserve: 'after_max_retries',
+  zone_reclaimable_pages_free_fallback: false,
+  costly_retry_needs_io: false,
+  nofail_fallback: 'harder',
+};
+
 const v6_18: PageAllocRules = {
   ...v6_1,
   id: '6.18',
@@ -187,9 +209,10 @@ const v6_18: PageAllocRules = {
   nofail_warnings: 'slowpath_entry',
 };
 
-/** The three rule sets, by version. */
+/** The rule sets, by version. */
 export const pageAllocRules: Readonly<Record<PageAllocVersion, PageAllocRules>> = {
   '5.4': v5_4,
+  '6.1.0': v6_1_0,
   '6.1': v6_1,
   '6.18': v6_18,
 };

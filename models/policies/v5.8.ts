@@ -1,7 +1,7 @@
 /**
  * v5.8: the first merged atomic-pool design (the pool series with its rc
- * fixes, 128 KiB per GiB sizing). The page allocator runs the late 6.1.y rules;
- * conventions.md asks for 6.1.0 where it matters (see the session note).
+ * fixes, 128 KiB per GiB sizing). The page allocator runs the v6.1 release's
+ * rules, as conventions.md asks ("as 6.1.0 where it matters").
  */
 import { dmaDirectRules } from '../dma/direct_rules.ts';
 import { dmaPoolRules } from '../dma/rules.ts';
@@ -12,7 +12,7 @@ import { v6_1 } from './6.1.ts';
 export const v5_8: Policy = {
   ...v6_1,
   id: 'v5.8',
-  source: 'v5.8: kernel/dma/pool.c, kernel/dma/direct.c; mm/ by the 6.1 rules',
+  source: 'v5.8: kernel/dma/pool.c, kernel/dma/direct.c; mm/ by the 6.1.0 rules',
   expect: {
     // a refused decrypt frees the now-unknown pages, in dma-direct (fixed by
     // b9fa16949d18, CVE-2024-35939) and in atomic_pool_expand() (BZ-10)
@@ -37,7 +37,7 @@ export const v5_8: Policy = {
     // without memory encryption nothing is converted and the pools serve no one
     'host-4g-noenc': { 'dma/no-shared-page-freed': 'holds', 'dma/pool-warnings': 'holds' },
   },
-  pageAlloc: pageAllocRules['6.1'],
+  pageAlloc: pageAllocRules['6.1.0'],
   dmaPool: dmaPoolRules['v5.8'],
   dmaDirect: dmaDirectRules['v5.8'],
 };

@@ -3,7 +3,7 @@
  * §5 state them, written again here from the spec (not imported from the
  * models), so a property compares the model with the kernel's rule and a
  * variant that breaks the model cannot also break the yardstick. Version
- * differences key on the rule set's id ('5.4', '6.1', '6.18').
+ * differences key on the rule set's id ('5.4', '6.1.0', '6.1', '6.18').
  */
 import type { PageAllocRules } from '../../models/page_alloc/rules.ts';
 import type { PageAlloc, Zone } from '../../models/page_alloc/state.ts';
@@ -26,6 +26,11 @@ export const MIGRATE_HIGHATOMIC = 3;
 export const MIGRATE_TYPES = 4;
 export const MAX_ORDER_INCL = 10;
 
+/** Whether the version grants reserves through ALLOC_HARDER (5.4, 6.1.0) rather than ALLOC_NON_BLOCK. */
+function harder(rules: PageAllocRules): boolean {
+  return rules.id === '5.4' || rules.id === '6.1.0';
+}
+
 /** The highatomic pages a non-reserve caller may not count: reserved blocks (<= 6.1), free highatomic pages (6.12+). */
 export function highatomicTerm(rules: PageAllocRules, z: Zone): number {
   return rules.id === '6.18'
@@ -35,7 +40,7 @@ export function highatomicTerm(rules: PageAllocRules, z: Zone): number {
 
 /** Whether `flags` carry a reserve bit (5.4: HARDER or OOM; later: ALLOC_RESERVES). */
 export function hasReserves(rules: PageAllocRules, flags: number): boolean {
-  if (rules.id === '5.4') return (flags & (F_NON_BLOCK | F_OOM)) !== 0;
+  if (harder(rules)) return (flags & (F_NON_BLOCK | F_OOM)) !== 0;
   return (flags & (F_NON_BLOCK | F_MIN_RESERVE | F_HIGHATOMIC | F_OOM)) !== 0;
 }
 
@@ -52,7 +57,7 @@ function threeQuarters(x: number): number {
 /** The mark after the caller's reductions, §8 step 2 (x -= x/2 leaves the ceiling). */
 export function specReducedMark(rules: PageAllocRules, mark: number, flags: number): number {
   let m = mark;
-  if (rules.id === '5.4') {
+  if (harder(rules)) {
     if (flags & F_MIN_RESERVE) m = half(m);
     if (flags & F_OOM) m = half(m);
     else if (flags & F_NON_BLOCK) m = threeQuarters(m);
@@ -88,10 +93,9 @@ export function specWatermarkOk(
   if (!hasReserves(rules, flags)) f -= highatomicTerm(rules, z);
   if (f <= specReducedMark(rules, mark, flags) + (z.lowmem_reserve[hz] as number)) return false;
   if (order === 0) return true;
-  const ha =
-    rules.id === '5.4'
-      ? (flags & (F_NON_BLOCK | F_OOM)) !== 0
-      : (flags & (F_HIGHATOMIC | F_OOM)) !== 0;
+  const ha = harder(rules)
+    ? (flags & (F_NON_BLOCK | F_OOM)) !== 0
+    : (flags & (F_HIGHATOMIC | F_OOM)) !== 0;
   for (let o = order; o <= MAX_ORDER_INCL; o++)
     // Stryker disable next-line EqualityOperator: `<=` also reads the next order's first list, which the loop reads next anyway
     for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
@@ -117,7 +121,7 @@ export function atomicFloorMark(
   if (gfp & GFP_MEMALLOC && !(gfp & GFP_NOMEMALLOC)) return null;
   let flags = 0;
   if (gfp & GFP_HIGH) flags |= F_MIN_RESERVE;
-  if (rules.id === '5.4') {
+  if (harder(rules)) {
     if (gfp & GFP_ATOMIC_BIT && !(gfp & GFP_NOMEMALLOC)) flags |= F_NON_BLOCK;
   } else if (!(gfp & GFP_NOMEMALLOC)) flags |= F_NON_BLOCK;
   const exempt =

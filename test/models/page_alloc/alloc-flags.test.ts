@@ -171,6 +171,33 @@ describe('gfp_to_alloc_flags', () => {
   });
 });
 
+describe('the v6.1 release (6.1.0, the page allocator of v5.8): the 6.1.0 column of §10', () => {
+  const R610 = pageAllocRules['6.1.0'];
+
+  it('gfp_to_alloc_flags: ALLOC_HARDER from __GFP_ATOMIC as in 5.4; GFP_NOWAIT gets no reserve bit', () => {
+    const pa = createPageAlloc(tiny, R610);
+    expect(gfp_to_alloc_flags(pa, g61.GFP_ATOMIC, 1)).toBe(
+      ALLOC_MIN_RESERVE | ALLOC_NON_BLOCK | ALLOC_KSWAPD, // HIGH | HARDER | KSWAPD, no HIGHATOMIC bit
+    );
+    expect(gfp_to_alloc_flags(pa, g61.GFP_NOWAIT, 0)).toBe(ALLOC_CPUSET | ALLOC_KSWAPD);
+    // late 6.1.y: any caller that cannot block is NON_BLOCK
+    expect(gfp_to_alloc_flags(createPageAlloc(tiny, R61), g61.GFP_NOWAIT, 0)).toBe(
+      ALLOC_CPUSET | ALLOC_NON_BLOCK | ALLOC_KSWAPD,
+    );
+  });
+
+  it('the NOFAIL fallback is ALLOC_HARDER, as in 5.4', () => {
+    const pa = starved('6.1.0');
+    const r = __alloc_pages(pa, {
+      gfp: pa.gfp.GFP_KERNEL | __GFP_DMA32 | __GFP_NOFAIL,
+      order: 0,
+      reclaim: 0,
+    });
+    expect(r.won?.stage).toBe('nofail');
+    expect((r.won?.alloc_flags ?? 0) & RESERVE_BITS).toBe(ALLOC_NON_BLOCK);
+  });
+});
+
 describe('alloc_flags_nofragment (fast path), late 6.1.y', () => {
   it('ALLOC_NOFRAGMENT only when ZONE_NORMAL is the preferred zone', () => {
     const pa = createPageAlloc(withNormal, R61);

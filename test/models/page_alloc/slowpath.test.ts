@@ -57,8 +57,8 @@ function emptyDma(pa: PageAlloc): PageAlloc {
  * reclaim (4006 folios, DMA32 left at its min, 90 free), then `echo mfk > min_free_kbytes`. Direct
  * reclaim then frees 32 clean pages a round (SWAP_CLUSTER_MAX), always making progress.
  */
-function cacheBound(mfk: number): PageAlloc {
-  const pa = emptyDma(createPageAlloc(tiny, pageAllocRules['6.1']));
+function cacheBound(mfk: number, v: PageAllocVersion = '6.1'): PageAlloc {
+  const pa = emptyDma(createPageAlloc(tiny, pageAllocRules[v]));
   while (filemap_add_folio(pa, 0, false, 0).pfn !== null);
   expect([pa.zones[ZONE_DMA32]?.nr_free_pages, pa.zones[ZONE_DMA32]?.nr_clean]).toEqual([90, 4006]);
   vm_sysctl_write(pa, 'min_free_kbytes', mfk);
@@ -183,6 +183,16 @@ describe('should_reclaim_retry: no_progress_loops and progress', () => {
     // order's floor, so no further round
     expect(r.reclaim_rounds).toBe(17);
     expect(r.pfn).toBeNull();
+  });
+
+  it('without __GFP_IO a costly order gives up after one round in late 6.1.y (6.8, stable); the v6.1 release retries', () => {
+    const rounds = (v: PageAllocVersion) => {
+      const pa = cacheBound(16000, v);
+      return __alloc_pages(pa, { gfp: pa.gfp.GFP_NOIO | __GFP_RETRY_MAYFAIL, order: 4 })
+        .reclaim_rounds;
+    };
+    expect(rounds('6.1')).toBe(1);
+    expect(rounds('6.1.0')).toBe(17);
   });
 });
 
