@@ -1,5 +1,5 @@
 /**
- * mm/page_alloc.c (late 6.1.y; 5.4 and 6.18 as rules): allocating and
+ * mm/page_alloc.c (late 6.1.y; 5.4, 6.1.0 and 6.18 as rules): allocating and
  * freeing pages, the fast path and the slowpath, and the API the DMA model
  * builds on.
  *
@@ -25,7 +25,9 @@
  *   allocates as an OOM victim (ALLOC_OOM) and gives up at its next OOM point;
  *   a request without __GFP_FS is "too small to fail" and loops, bounded here
  *   by RETRY_BOUND rounds (recorded as a `livelock` event).
- * - warn_alloc() is not rate-limited (one event per failure without NOWARN).
+ * - warn_alloc() is not rate-limited (one event per failure without NOWARN),
+ *   and a WARN_ON_ONCE() (a gfp_warning event) fires once per request, not
+ *   once per boot.
  * - Direct reclaim frees up to `reclaim` pages per round (the generator's
  *   choice, default SWAP_CLUSTER_MAX); a throttled task is recorded and goes on.
  *
