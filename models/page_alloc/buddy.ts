@@ -76,14 +76,14 @@ function logInsert(ctx: BuddyCtx, pfn: number): void {
   else ctx.touched_overflow = true;
 }
 
-/** add_to_free_list() / add_to_free_list_tail() with set_buddy_order(), 6.1. */
+/** add_to_free_list() (at the head) / add_to_free_list_tail() (`tail`) with set_buddy_order(), 6.1. */
 export function add_to_free_list(
   ctx: BuddyCtx,
   z: Zone,
   pfn: number,
   order: number,
   mt: number,
-  tail: boolean,
+  tail = false,
 ): void {
   const a = ctx.pages;
   const li = listIdx(order, mt);
@@ -159,7 +159,7 @@ export function expand(
 ): void {
   while (high > low) {
     high -= 1;
-    add_to_free_list(ctx, z, pfn + 2 ** high, high, mt, false);
+    add_to_free_list(ctx, z, pfn + 2 ** high, high, mt);
   }
 }
 
@@ -386,7 +386,7 @@ export function steal_suitable_fallback(
  * __rmqueue_smallest or the claim then takes).
  */
 function fallbackMinOrder(order: number, alloc_flags: number): number {
-  return order < pageblock_order && alloc_flags & ALLOC_NOFRAGMENT ? pageblock_order : order;
+  return alloc_flags & ALLOC_NOFRAGMENT ? Math.max(order, pageblock_order) : order;
 }
 
 /**
@@ -495,6 +495,7 @@ function __rmqueue_claim(
 
 /** __rmqueue_steal(), 6.18: the smallest fallback block, split in place; its pageblock keeps its type. */
 function __rmqueue_steal(ctx: BuddyCtx, z: Zone, order: number, start_mt: number): number {
+  // Stryker disable next-line EqualityOperator: __rmqueue_claim() has already claimed any fallback block of order >= pageblock_order
   for (let o = order; o <= MAX_PAGE_ORDER; o++) {
     const f = find_suitable_fallback(z, o, start_mt);
     if (!f) continue;
