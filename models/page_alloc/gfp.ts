@@ -196,8 +196,10 @@ const LISTED_BITS: readonly PggName[] = [
   '__GFP_MOVABLE',
   '__GFP_ACCOUNT',
   '__GFP_WRITE',
+  // Stryker disable next-line StringLiteral: never printed, GFP_NOIO is the same mask and comes first
   '__GFP_RECLAIM',
   '__GFP_DIRECT_RECLAIM',
+  // Stryker disable next-line StringLiteral: never printed, GFP_NOWAIT is the same mask (0x800) and comes first
   '__GFP_KSWAPD_RECLAIM',
 ];
 
@@ -206,9 +208,12 @@ const LISTED_BITS: readonly PggName[] = [
 const ENUM_BITS: readonly PggName[] = [
   'GFP_DMA',
   'GFP_DMA32',
+  // Stryker disable next-line StringLiteral: never printed, GFP_NOIO is the same mask and comes first
   '__GFP_RECLAIM',
+  // Stryker disable next-line StringLiteral: never printed, GFP_DMA is the same mask and comes first
   '__GFP_DMA',
   '__GFP_HIGHMEM',
+  // Stryker disable next-line StringLiteral: never printed, GFP_DMA32 is the same mask and comes first
   '__GFP_DMA32',
   '__GFP_MOVABLE',
   '__GFP_RECLAIMABLE',
@@ -248,6 +253,7 @@ const pggTables = new WeakMap<PageAllocRules, readonly (readonly [number, string
 
 function pggTable(rules: PageAllocRules): readonly (readonly [number, string])[] {
   let table = pggTables.get(rules);
+  // Stryker disable next-line ConditionalExpression: a cache; building the table again gives the same one
   if (!table) {
     const masks = pggMasks(rules);
     table = PGG_NAMES[rules.id].map((name) => [masks[name], name] as const);

@@ -123,6 +123,52 @@ describe('%pGg: single bits in table order, which is bit order only from 6.15', 
   });
 });
 
+describe('%pGg: every bit alone', () => {
+  // each gfp bit of gfp.h / gfp_types.h on its own: its table name, a composite with the same
+  // mask where one comes first (0x800 is GFP_NOWAIT until 6.8), or a bare number where the
+  // version has no name for it
+  const bits: readonly (readonly [number, string])[] = [
+    [0x1, 'GFP_DMA'],
+    [0x2, '__GFP_HIGHMEM'],
+    [0x4, 'GFP_DMA32'],
+    [0x8, '__GFP_MOVABLE'],
+    [0x10, '__GFP_RECLAIMABLE'],
+    [0x20, '__GFP_HIGH'],
+    [0x40, '__GFP_IO'],
+    [0x80, '__GFP_FS'],
+    [0x100, '__GFP_ZERO'],
+    [0x400, '__GFP_DIRECT_RECLAIM'],
+    [0x1000, '__GFP_WRITE'],
+    [0x2000, '__GFP_NOWARN'],
+    [0x4000, '__GFP_RETRY_MAYFAIL'],
+    [0x8000, '__GFP_NOFAIL'],
+    [0x10000, '__GFP_NORETRY'],
+    [0x20000, '__GFP_MEMALLOC'],
+    [0x40000, '__GFP_COMP'],
+    [0x80000, '__GFP_NOMEMALLOC'],
+    [0x100000, '__GFP_HARDWALL'],
+    [0x200000, '__GFP_THISNODE'],
+    [0x400000, '__GFP_ACCOUNT'],
+  ];
+  it('5.4, 6.1 and 6.18 name the same 21 bits alike; 0x200, 0x800 and 0x800000 differ', () => {
+    check({
+      '5.4': [...bits, [0x200, '__GFP_ATOMIC'], [0x800, 'GFP_NOWAIT'], [0x800000, '0x800000']],
+      '6.1': [
+        ...bits,
+        [0x200, '__GFP_ATOMIC'],
+        [0x800, 'GFP_NOWAIT'],
+        [0x800000, '__GFP_ZEROTAGS'],
+      ],
+      '6.18': [
+        ...bits,
+        [0x200, '0x200'],
+        [0x800, '__GFP_KSWAPD_RECLAIM'],
+        [0x800000, '__GFP_ZEROTAGS'],
+      ],
+    });
+  });
+});
+
 describe('%pGg: the DMA atomic pools (ground truth, Debian 6.1.192 dmesg)', () => {
   it('GFP_KERNEL, GFP_KERNEL|GFP_DMA, GFP_KERNEL|GFP_DMA32 in every version', () => {
     const pools = [
