@@ -83,6 +83,7 @@ export function add_to_free_list(
   pfn: number,
   order: number,
   mt: number,
+  // Stryker disable next-line BooleanLiteral: only expand() takes the default, and the lists it fills are empty (an empty list's tail is its head)
   tail = false,
 ): void {
   const a = ctx.pages;
