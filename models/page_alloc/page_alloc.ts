@@ -296,6 +296,8 @@ function prep_new_page(pa: PageAlloc, z: Zone, pfn: number, order: number, owner
 interface Recorder {
   readonly events: AllocEvent[];
   won: WinningCheck | null;
+  /** The gfp_warning texts already recorded (WARN_ON_ONCE). */
+  readonly warned: Set<string>;
 }
 
 /**
@@ -491,7 +493,7 @@ export function __alloc_pages(pa: PageAlloc, request: AllocRequest): AllocResult
     owner: request.owner ?? PG_ALLOCATED,
     k: request.reclaim ?? SWAP_CLUSTER_MAX,
     ac: null,
-    res: { events: [], won: null },
+    res: { events: [], won: null, warned: new Set() },
     alloc_flags: 0,
     slow_flags: -1,
     loops: { n: 0 },
@@ -576,8 +578,9 @@ const NOFAIL_COSTLY = '__GFP_NOFAIL with a costly order';
  * world keeps the first of equal warnings).
  */
 function warnOnce(res: Recorder, text: string): void {
-  if (!res.events.some((e) => e.kind === 'gfp_warning' && e.text === text))
-    res.events.push({ kind: 'gfp_warning', text });
+  if (res.warned.has(text)) return;
+  res.warned.add(text);
+  res.events.push({ kind: 'gfp_warning', text });
 }
 
 /** WARN_ON_ONCE_GFP() where the version has it (5.19+: silent under __GFP_NOWARN), else WARN_ON_ONCE(). */
@@ -638,6 +641,7 @@ function __alloc_pages_slowpath(r: Req, ac: AllocContext): number {
     if (!(r.gfp & __GFP_NOFAIL)) break;
     const atNopage = pa.rules.nofail_warnings === 'rmqueue_and_nopage';
     if (!can_direct_reclaim) {
+      // Stryker disable next-line ConditionalExpression: under 'slowpath_entry' the entry already recorded this text for the same gfp, and warnOnce keeps one
       if (atNopage) warnOnceGfp(r, NOFAIL_NO_RECLAIM);
       break;
     }
