@@ -285,6 +285,7 @@ export function reserve_pool_order_targets(
   if (rules.order_targets === 'equal-pages') {
     for (let o = 0; o <= rules.max_order; o++)
       if (Math.floor(target_pages / (o + 1)) >= 2 ** o) k = o;
+    // Stryker disable next-line ConditionalExpression: k < 0 only for a target of 0 pages, where the code below also gives K = -1 and all-zero targets
     if (k < 0) return { guaranteed_order: -1, target };
     const share = Math.floor(target_pages / (k + 1));
     let used = 0;
@@ -314,7 +315,9 @@ function newPool(rules: ReservePoolRules, zone: ReservePoolZone): ReservePool {
     zone,
     zoneidx: RESERVE_POOL_ZONEIDX[zone],
     target_pages: 0,
+    // Stryker disable next-line UnaryOperator: size_pools() sets guaranteed_order right after newPool(); this value is never read
     guaranteed_order: -1,
+    // Stryker disable next-line ArrayDeclaration: size_pools() writes target[0..max_order] right after newPool(), so an empty array grows to the same entries
     target: new Array<number>(n).fill(0),
     free_list: Array.from({ length: n }, () => []),
     nr_pages: 0,
