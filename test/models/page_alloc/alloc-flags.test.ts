@@ -70,7 +70,7 @@ import {
   ZONE_NORMAL,
 } from '../../../models/page_alloc/zone.ts';
 import { drained, free } from './drained.ts';
-import { tiny, withParallelExit } from './tiny.ts';
+import { normalOnly, starved, tiny, withParallelExit } from './tiny.ts';
 
 const R54 = pageAllocRules['5.4'];
 const R61 = pageAllocRules['6.1'];
@@ -93,13 +93,6 @@ const withNormal: MachineConfig = {
 
 /** Memory from 16 MiB only: DMA32 of 4096 pages and no ZONE_DMA at all. */
 const noDma: MachineConfig = { name: 'no-dma', memory: [{ start: 4096, end: 8192 }], reserved: [] };
-
-/** tiny under `v` after `echo <kb> > min_free_kbytes` (40000: min 5000 in each zone, see the top). */
-function starved(v: PageAllocVersion, kb = 40000): PageAlloc {
-  const pa = createPageAlloc(tiny, pageAllocRules[v]);
-  vm_sysctl_write(pa, 'min_free_kbytes', kb);
-  return pa;
-}
 
 /** Repeats `req` until it fails; returns the successes. */
 function takeUntilFail(pa: PageAlloc, req: AllocRequest): AllocResult[] {
@@ -310,12 +303,6 @@ describe('rmqueue', () => {
 });
 
 describe('__alloc_pages: no preferred zone (S2 goes to nopage)', () => {
-  /** Memory above 4 GiB only: a Normal zone of 4096 pages, no DMA, no DMA32. */
-  const normalOnly: MachineConfig = {
-    name: 'normal-only',
-    memory: [{ start: 1048576, end: 1048576 + 4096 }],
-    reserved: [],
-  };
   /** tiny with DMA wholly reserved: populated (in the zonelist) but with no managed page. */
   const dmaReserved: MachineConfig = {
     ...tiny,

@@ -12,7 +12,7 @@
  * ALLOC_MIN_RESERVE halves min, ALLOC_NON_BLOCK with it takes a further quarter (5000 -> 1875,
  * 32768 -> 12288); NON_BLOCK alone takes nothing. ALLOC_WMARK_MIN is 0, NO_WATERMARKS 0x4,
  * NON_BLOCK 0x10, MIN_RESERVE 0x20, CPUSET 0x40, NOFRAGMENT 0x100, KSWAPD 0x800.
- * `normalOnly` (local): one Normal zone of 4096 pages at 4 GiB, so GFP_KERNEL's preferred zone is
+ * `normalOnly` (tiny.ts): one Normal zone of 4096 pages at 4 GiB, so GFP_KERNEL's preferred zone is
  * Normal and the fast path carries ALLOC_NOFRAGMENT (alloc_flags_nofragment(), one node).
  */
 import { describe, expect, it } from 'vitest';
@@ -33,35 +33,21 @@ import {
   __GFP_NOFAIL,
   __GFP_NOWARN,
 } from '../../../models/page_alloc/gfp.ts';
-import { createPageAlloc, type MachineConfig } from '../../../models/page_alloc/machine.ts';
 import {
   __alloc_pages,
   type AllocResult,
   inject_alloc_failure,
-  vm_sysctl_write,
 } from '../../../models/page_alloc/page_alloc.ts';
-import { type PageAllocVersion, pageAllocRules } from '../../../models/page_alloc/rules.ts';
-import type { PageAlloc } from '../../../models/page_alloc/state.ts';
+import type { PageAllocVersion } from '../../../models/page_alloc/rules.ts';
 import { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL } from '../../../models/page_alloc/zone.ts';
 import { drained, free } from './drained.ts';
-import { starved, tiny } from './tiny.ts';
+import { normalOnly, starved } from './tiny.ts';
 
-/** One Normal zone of 4096 pages at 4 GiB (pfn 0x100000), no DMA or DMA32 memory. */
-const normalOnly: MachineConfig = {
-  name: 'normal-only',
-  memory: [{ start: 1048576, end: 1048576 + 4096 }],
-  reserved: [],
-};
+/** normalOnly's first pfn (4 GiB). */
 const N0 = 1048576;
 
-/** tiny under `v` after `echo <kb> > min_free_kbytes`. */
-function starvedAt(v: PageAllocVersion, kb: number): PageAlloc {
-  const pa = createPageAlloc(tiny, pageAllocRules[v]);
-  vm_sysctl_write(pa, 'min_free_kbytes', kb);
-  return pa;
-}
 /** tiny at min_free_kbytes 262144: min 32768 per zone, out of reach of every reserve but NO_WATERMARKS. */
-const deepStarved = (v: PageAllocVersion) => starvedAt(v, 262144);
+const deepStarved = (v: PageAllocVersion) => starved(v, 262144);
 
 /** A wakeup_kswapd event for zone `zone` (the wake's own fields beyond these are kswapd's business). */
 const wake = (zone: number, gfp: number, order: number, highest_zoneidx: number) => ({
@@ -202,7 +188,7 @@ describe('__GFP_NOFAIL warnings', () => {
     // flags KSWAPD | CPUSET = 0x840) succeeds in DMA32, the first zone of the zonelist.
     const flags = ALLOC_WMARK_MIN | ALLOC_CPUSET | ALLOC_KSWAPD;
     for (const order of [1, 2]) {
-      const pa = starvedAt('6.18', 28800);
+      const pa = starved('6.18', 28800);
       const gfp = pa.gfp.GFP_KERNEL | __GFP_NOFAIL;
       const r = __alloc_pages(pa, { gfp, order });
       expect(r.won?.stage).toBe('slowpath');

@@ -30,7 +30,7 @@ import {
 import { type PageAllocVersion, pageAllocRules } from '../../../models/page_alloc/rules.ts';
 import type { PageAlloc } from '../../../models/page_alloc/state.ts';
 import { ZONE_DMA, ZONE_DMA32 } from '../../../models/page_alloc/zone.ts';
-import { highatomicOnly, starved, tiny } from './tiny.ts';
+import { highatomicOnly, normalOnly, starved, tiny } from './tiny.ts';
 
 type Retry = Extract<AllocEvent, { kind: 'should_reclaim_retry' }>;
 
@@ -265,11 +265,6 @@ describe('prepare_alloc_pages', () => {
   it('5.4, no zone at or below highest_zoneidx: preferred_zoneref is the terminator (zone_idx 0)', () => {
     // the slowpath goes to nopage before any check reads classzone_idx
     expect(ac(noDma, '5.4', __GFP_DMA)).toMatchObject({ preferred_zone: -1, classzone_idx: 0 });
-    const normalOnly: MachineConfig = {
-      ...tiny,
-      name: 'normal-only',
-      memory: [{ start: 1048576, end: 1048576 + 4096 }],
-    };
     expect(ac(normalOnly, '5.4', __GFP_DMA32)).toMatchObject({
       highest_zoneidx: 1,
       preferred_zone: -1,

@@ -24,10 +24,20 @@ export const tiny: MachineConfig = {
   reserved: [],
 };
 
-/** tiny after `echo 40000 > min_free_kbytes`: both zones get min 5000 > their 4096 free pages. */
-export function starved(v: PageAllocVersion): PageAlloc {
+/** Memory above 4 GiB only: a Normal zone of 4096 pages at pfn 1048576, no DMA, no DMA32. */
+export const normalOnly: MachineConfig = {
+  name: 'normal-only',
+  memory: [{ start: 1048576, end: 1048576 + 4096 }],
+  reserved: [],
+};
+
+/**
+ * tiny after `echo <kb> > min_free_kbytes`; at the default 40000 both zones get min 5000 > their
+ * 4096 free pages.
+ */
+export function starved(v: PageAllocVersion, kb = 40000): PageAlloc {
   const pa = createPageAlloc(tiny, pageAllocRules[v]);
-  vm_sysctl_write(pa, 'min_free_kbytes', 40000);
+  vm_sysctl_write(pa, 'min_free_kbytes', kb);
   return pa;
 }
 

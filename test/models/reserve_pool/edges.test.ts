@@ -5,13 +5,7 @@
  * candidate pool. Fake environment from fake-env.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { __GFP_KSWAPD_RECLAIM } from '../../../models/page_alloc/gfp.ts';
-import {
-  ZONE_DMA,
-  ZONE_DMA32,
-  type ZoneCounts,
-  zoneCounts,
-} from '../../../models/page_alloc/zone.ts';
+import { ZONE_DMA, ZONE_DMA32, zoneCounts } from '../../../models/page_alloc/zone.ts';
 import {
   createReservePoolState,
   reserve_pool_alloc,
@@ -21,23 +15,19 @@ import {
   reserve_pool_target_pages,
 } from '../../../models/reserve_pool/reserve_pool.ts';
 import { reservePoolRules2019 } from '../../../models/reserve_pool/rules.ts';
-import { fakeEnv, GFP_DMA, GFP_DMA32, nvme, PAGE, physOk } from './fake-env.ts';
+import {
+  ATOMIC,
+  fakeEnv,
+  GFP_DMA,
+  GFP_DMA32,
+  GFP_KERNEL,
+  nvme,
+  PAGE,
+  physOk,
+  zones,
+} from './fake-env.ts';
 
 const R = reservePoolRules2019;
-const ATOMIC = 0x20 | __GFP_KSWAPD_RECLAIM;
-const GFP_KERNEL = 0xcc0;
-
-/** DMA and DMA32 with Normal-column reserves `dma` and `dma32` (caps never bind), then Normal. */
-function zones(dma: number, dma32: number): ZoneCounts[] {
-  const z = [
-    zoneCounts(0, 3998, 3840),
-    zoneCounts(1, 200000, 200000),
-    zoneCounts(2, 100000, 100000),
-  ];
-  z[0]?.lowmem_reserve.splice(0, 3, 0, 0, dma);
-  z[1]?.lowmem_reserve.splice(0, 3, 0, 0, dma32);
-  return z;
-}
 
 describe('zones absent from the table', () => {
   it('a zone the table does not list is unmanaged: target 0 pages', () => {

@@ -6,7 +6,8 @@
  * private, or a free of a block that is not held.
  */
 import { DMA_BIT_MASK, type PoolDevice } from '../../../models/dma/pool.ts';
-import { __GFP_DMA, __GFP_DMA32 } from '../../../models/page_alloc/gfp.ts';
+import { __GFP_DMA, __GFP_DMA32, __GFP_KSWAPD_RECLAIM } from '../../../models/page_alloc/gfp.ts';
+import { type ZoneCounts, zoneCounts } from '../../../models/page_alloc/zone.ts';
 import type { ReservePoolEnv } from '../../../models/reserve_pool/reserve_pool.ts';
 
 export const PAGE = 4096;
@@ -160,3 +161,24 @@ export function physOk(dev: PoolDevice, phys: number, size: number): boolean {
 
 export const GFP_DMA = __GFP_DMA;
 export const GFP_DMA32 = __GFP_DMA32;
+
+/** GFP_ATOMIC's bits without the zone: __GFP_HIGH | __GFP_KSWAPD_RECLAIM. */
+export const ATOMIC = 0x20 | __GFP_KSWAPD_RECLAIM;
+export const GFP_KERNEL = 0xcc0;
+
+/**
+ * Zones whose Normal-column reserves are `dma` and `dma32` pages (managed
+ * counts large enough that the half-zone cap never binds).
+ */
+export function zones(dma: number, dma32: number): ZoneCounts[] {
+  const z = [
+    zoneCounts(0, 3998, 3840),
+    zoneCounts(1, 200000, 200000),
+    zoneCounts(2, 100000, 100000),
+    zoneCounts(3, 0, 0),
+    zoneCounts(4, 0, 0),
+  ];
+  z[0]?.lowmem_reserve.splice(0, 5, 0, 0, dma, dma, dma);
+  z[1]?.lowmem_reserve.splice(0, 5, 0, 0, dma32, dma32, dma32);
+  return z;
+}

@@ -13,7 +13,7 @@ import {
   __GFP_NOWARN,
   gfpflags_allow_blocking,
 } from '../../../models/page_alloc/gfp.ts';
-import { type ZoneCounts, zoneCounts } from '../../../models/page_alloc/zone.ts';
+import { zoneCounts } from '../../../models/page_alloc/zone.ts';
 import { reservePool2019 } from '../../../models/policies/reserve-pool-2019.ts';
 import {
   createReservePoolState,
@@ -36,40 +36,22 @@ import {
 } from '../../../models/reserve_pool/reserve_pool.ts';
 import { type ReservePoolRules, reservePoolRules2019 } from '../../../models/reserve_pool/rules.ts';
 import {
+  ATOMIC,
   dev30,
   type FakeEnv,
   fakeEnv,
   GFP_DMA,
   GFP_DMA32,
+  GFP_KERNEL,
   isa,
   nvme,
   PAGE,
   physOk,
   ZONE_RANGE,
+  zones,
 } from './fake-env.ts';
 
 const R = reservePoolRules2019;
-/** GFP_ATOMIC's bits without the zone: __GFP_HIGH | __GFP_KSWAPD_RECLAIM. */
-const ATOMIC = 0x20 | __GFP_KSWAPD_RECLAIM;
-const GFP_KERNEL = 0xcc0;
-
-/**
- * Zones whose Normal-column reserves are `dma` and `dma32` pages (managed
- * counts large enough that the half-zone cap never binds).
- */
-function zones(dma: number, dma32: number): ZoneCounts[] {
-  const z = [
-    zoneCounts(0, 3998, 3840),
-    zoneCounts(1, 200000, 200000),
-    zoneCounts(2, 100000, 100000),
-    zoneCounts(3, 0, 0),
-    zoneCounts(4, 0, 0),
-  ];
-  z[0]?.lowmem_reserve.splice(0, 5, 0, 0, dma, dma, dma);
-  z[1]?.lowmem_reserve.splice(0, 5, 0, 0, dma32, dma32, dma32);
-  return z;
-}
-
 /** A booted design: DMA reserve 65 pages (17/8/4/2 blocks), DMA32 32 pages (8/4/2/1). */
 function boot(
   rules: Partial<ReservePoolRules> = {},
