@@ -107,7 +107,7 @@ import {
   type SysctlResult,
   watermark_scale_factor_sysctl_handler,
 } from './watermark_setup.ts';
-import { min_wmark_pages, wmark_pages, ZONE_DMA, ZONE_NORMAL } from './zone.ts';
+import { managed_zone, min_wmark_pages, wmark_pages, ZONE_DMA, ZONE_NORMAL } from './zone.ts';
 
 /** PAGE_ALLOC_COSTLY_ORDER. */
 export const PAGE_ALLOC_COSTLY_ORDER = 3;
@@ -359,7 +359,7 @@ function wake_all_kswapds(
   for (const zi of pa.zonelist) {
     if (zi > ac.highest_zoneidx) continue;
     const z = pa.zones[zi] as Zone;
-    if (z.managed_pages === 0 && pa.rules.wake_all_kswapds === 'first_managed') continue;
+    if (!managed_zone(z) && pa.rules.wake_all_kswapds === 'first_managed') continue;
     res.events.push({
       kind: 'wakeup_kswapd',
       wake: pa.fns.wakeup_kswapd(pa, zi, gfp, order, ac.highest_zoneidx),
@@ -458,7 +458,7 @@ function should_compact_retry(order: number, prio: { n: number }): boolean {
  */
 function warn_alloc(pa: PageAlloc, gfp: number, order: number, res: Recorder): void {
   if (gfp & __GFP_NOWARN) return;
-  if (gfp & __GFP_DMA && !((pa.zones[ZONE_DMA] as Zone).managed_pages > 0)) return;
+  if (gfp & __GFP_DMA && !managed_zone(pa.zones[ZONE_DMA] as Zone)) return;
   const text = `page allocation failure: order:${order}, mode:0x${gfp.toString(16)}(${gfpName(gfp, pa.rules)})`;
   res.events.push({ kind: 'warn_alloc', text });
 }
